@@ -1,0 +1,1 @@
+"""Messengers: the port every channel implements, and the console channel."""

@@ -1,0 +1,76 @@
+"""Chat with the real bot in a terminal: no token, no network.
+
+Choices are printed numbered and answered by number (or by their words), exactly as on Zalo.
+``/as NAME`` switches who you are; ``/whoami`` and ``/quit`` do what they say. Messages the bot
+sends to *other* people (for example the police officer told that someone joined) are printed
+with the recipient's name, so a trainer can follow both sides.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from typing import TextIO
+
+from bot.dialog.runner import TextRunner
+from bot.dialog.types import Reply
+from bot.i18n import _, use_locale
+from bot.models import Messenger
+
+
+def render(reply: Reply) -> str:
+    lines = [reply.text]
+    lines += [f"  {n}. {choice.label}" for n, choice in enumerate(reply.choices, 1)]
+    return "\n".join(lines)
+
+
+class ConsoleChannel:
+    messenger = Messenger.CONSOLE
+
+    def __init__(self, out: TextIO = sys.stdout) -> None:
+        self.out = out
+        self.me = "you"
+
+    async def send(self, chat_id: str, reply: Reply) -> None:
+        prefix = "" if chat_id == self.me else f"[→ {chat_id}] "
+        self.out.write(f"{prefix}bot> " + render(reply).replace("\n", "\n     ") + "\n")
+        self.out.flush()
+
+
+async def run_console(services, *, demo_people=(), stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> None:
+    channel = ConsoleChannel(out)
+    services.notifier.register(channel)
+    runner = TextRunner(services, Messenger.CONSOLE.value)
+    handles = {p.handle for p in demo_people}
+    channel.me = next(iter(sorted(h for h in handles if h.startswith("police"))), "you")
+    with use_locale(services.settings.default_locale):
+        out.write(_("Hòa Nhập console. Type /help, /quit to leave.") + "\n")
+        if demo_people:
+            out.write(_("Demo people: {names}. Switch with /as NAME.", names=", ".join(sorted(handles))) + "\n")
+        out.write(_("You are {name}.", name=channel.me) + "\n")
+    loop = asyncio.get_running_loop()
+    while True:
+        out.write(f"{channel.me}> ")
+        out.flush()
+        line = await loop.run_in_executor(None, stdin.readline)
+        if not line:
+            break
+        text = line.rstrip("\n")
+        if not text.strip():
+            continue
+        if text.strip() == "/quit":
+            break
+        if text.startswith("/as "):
+            channel.me = text[4:].strip() or channel.me
+            out.write(_("You are {name}.", name=channel.me) + "\n")
+            continue
+        if text.strip() == "/whoami":
+            actor = await services.accounts.identify(Messenger.CONSOLE, channel.me, channel.me)
+            role = actor.role.value if actor.role else "-"
+            out.write(f"{channel.me} ({role})\n")
+            continue
+        actor = await services.accounts.identify(Messenger.CONSOLE, channel.me, channel.me)
+        with use_locale(actor.locale):
+            replies = await runner.handle(actor, text)
+        for reply in replies:
+            await channel.send(channel.me, reply)

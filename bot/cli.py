@@ -1,0 +1,149 @@
+"""The ``hoanhap`` command: run the bot, chat in the console, create invites, back up."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import secrets
+import sys
+from pathlib import Path
+from urllib.parse import urlparse
+
+from bot.config import ConfigError, load_settings
+from bot.logs import setup_logging
+from bot.models import Role
+
+log = logging.getLogger("hoanhap")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="hoanhap", description="Hòa Nhập community reintegration bot")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="serve Telegram (long polling, or a webhook)")
+    run.add_argument("--webhook", metavar="URL", help="public HTTPS URL Telegram should post updates to")
+
+    console = sub.add_parser("console", help="chat with the bot in this terminal (no token, no network)")
+    console.add_argument("--demo", action="store_true", help="seed a demo commune and let you switch people")
+
+    invite = sub.add_parser("invite", help="print a single-use invite code (valid 7 days)")
+    invite.add_argument("--role", required=True, choices=[r.value for r in Role])
+    invite.add_argument("--commune", required=True, help='e.g. "Xã Mẫu Sơn"')
+    invite.add_argument("--name", default="", help="the person's full name (optional)")
+
+    backup = sub.add_parser("backup", help="consistent copy of the database, safe while the bot runs")
+    backup.add_argument("path", type=Path)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        if args.command == "console" and args.demo and "HOANHAP_DB" not in __import__("os").environ:
+            from dataclasses import replace
+
+            settings = replace(settings, db_path=Path("hoanhap-demo.sqlite3"))
+        setup_logging(
+            logging.WARNING if args.command in ("console", "invite", "backup") else logging.INFO,
+            secrets=(settings.telegram_token or "", settings.webhook_secret or ""),
+        )
+        return asyncio.run(_dispatch(args, settings))
+    except ConfigError as error:
+        print(f"hoanhap: configuration error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+async def _dispatch(args, settings) -> int:
+    from bot.app import Services
+
+    services = await Services.start(settings)
+    try:
+        if args.command == "console":
+            return await _console(services, args.demo)
+        if args.command == "invite":
+            return await _invite(services, args)
+        if args.command == "backup":
+            await services.db.backup(args.path)
+            print(f"backup written to {args.path}")
+            return 0
+        if args.command == "run":
+            return await _run(services, args.webhook)
+    finally:
+        await services.close()
+    return 2
+
+
+async def _console(services, demo: bool) -> int:
+    from bot.channels.console import run_console
+    from bot.services.demo import seed_demo
+
+    people = await seed_demo(services) if demo else ()
+    await run_console(services, demo_people=people)
+    return 0
+
+
+async def _invite(services, args) -> int:
+    invite = await services.accounts.create_invite(
+        role=Role(args.role), commune_name=args.commune, full_name=args.name
+    )
+    print(f"code: {invite.code}")
+    print(f"role: {invite.role.value}, commune: {invite.commune.name}")
+    print(f"valid until: {invite.expires_at.astimezone(services.settings.timezone):%d/%m/%Y %H:%M}")
+    if invite.deep_link:
+        print(f"link: {invite.deep_link}")
+    else:
+        print(f"send to the bot: /start {invite.code}  (the link appears once the bot has run)")
+    return 0
+
+
+async def _run(services, webhook: str | None) -> int:
+    from handlers.app import build_application
+
+    application = build_application(services, updater=webhook is not None)
+    if webhook is None:
+        log.info("serving Telegram by long polling")
+        await _serve(application, polling=True)
+        return 0
+    parsed = urlparse(webhook)
+    if parsed.scheme != "https" and parsed.hostname not in ("127.0.0.1", "localhost"):
+        raise ConfigError("--webhook must be an https:// URL")
+    secret = services.settings.webhook_secret or secrets.token_urlsafe(32)
+    log.info("serving Telegram by webhook on port %s", services.settings.webhook_port)
+    await _serve(application, polling=False, webhook=webhook, secret=secret, path=parsed.path.lstrip("/"))
+    return 0
+
+
+async def _serve(application, *, polling: bool, webhook: str | None = None, secret: str = "", path: str = "") -> None:
+    """Start, wait for SIGINT/SIGTERM, stop cleanly (persistence is flushed by shutdown)."""
+    import signal
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    from handlers.app import on_startup
+
+    async with application:
+        await on_startup(application)
+        await application.start()
+        if polling:
+            from handlers.polling import poll
+
+            await poll(application, stop)
+        else:
+            settings = application.bot_data["services"].settings
+            await application.updater.start_webhook(
+                listen=settings.webhook_listen, port=settings.webhook_port, url_path=path,
+                webhook_url=webhook, secret_token=secret,
+            )
+            await stop.wait()
+            await application.updater.stop()
+        await application.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,112 @@
+"""Settings read from the environment (and an optional ``.env`` file)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dotenv import load_dotenv
+
+SUPPORTED_LOCALES = ("vi", "en")
+TELEGRAM_DEFAULT_BASE_URL = "https://api.telegram.org/bot"
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    telegram_token: str | None
+    telegram_base_url: str
+    db_path: Path
+    timezone: ZoneInfo
+    default_locale: str
+    webhook_listen: str
+    webhook_port: int
+    webhook_secret: str | None
+    telegram_username: str | None
+
+    def require_telegram_token(self) -> str:
+        if not self.telegram_token:
+            raise ConfigError(
+                "HOANHAP_TELEGRAM_TOKEN is not set: put the token BotFather gave you in the "
+                "environment or in a .env file."
+            )
+        return self.telegram_token
+
+    def __repr__(self) -> str:  # never print the token
+        return (
+            f"Settings(db_path={str(self.db_path)!r}, timezone={self.timezone.key!r}, "
+            f"default_locale={self.default_locale!r}, telegram_base_url={self.telegram_base_url!r})"
+        )
+
+
+def _get(env: dict[str, str], name: str, default: str | None = None) -> str | None:
+    value = env.get(name)
+    if value is None or value.strip() == "":
+        return default
+    return value.strip()
+
+
+def load_settings(env: dict[str, str] | None = None, *, dotenv: bool = True) -> Settings:
+    """Read settings; raise :class:`ConfigError` naming the variable that is wrong."""
+    if env is None:
+        if dotenv:
+            load_dotenv(Path.cwd() / ".env", override=False)
+        env = dict(os.environ)
+
+    token = _get(env, "HOANHAP_TELEGRAM_TOKEN")
+    if token is not None and (":" not in token or any(c.isspace() for c in token)):
+        raise ConfigError(
+            "HOANHAP_TELEGRAM_TOKEN is malformed: a Telegram token looks like 123456:ABC-DEF…"
+        )
+
+    base_url = _get(env, "HOANHAP_TELEGRAM_BASE_URL", TELEGRAM_DEFAULT_BASE_URL)
+    if not base_url.startswith(("http://", "https://")):
+        raise ConfigError(
+            "HOANHAP_TELEGRAM_BASE_URL must start with http:// or https:// "
+            "(for example http://127.0.0.1:8081/bot)."
+        )
+
+    tz_name = _get(env, "HOANHAP_TIMEZONE", "Asia/Ho_Chi_Minh")
+    try:
+        timezone = ZoneInfo(tz_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"HOANHAP_TIMEZONE is not a known time zone: {tz_name!r}.") from None
+
+    locale = _get(env, "HOANHAP_DEFAULT_LOCALE", "vi")
+    if locale not in SUPPORTED_LOCALES:
+        raise ConfigError(
+            f"HOANHAP_DEFAULT_LOCALE must be one of {', '.join(SUPPORTED_LOCALES)}, not {locale!r}."
+        )
+
+    port_text = _get(env, "HOANHAP_WEBHOOK_PORT", "8443")
+    try:
+        port = int(port_text)
+        if not 0 < port < 65536:
+            raise ValueError
+    except ValueError:
+        raise ConfigError(f"HOANHAP_WEBHOOK_PORT must be a port number, not {port_text!r}.") from None
+
+    secret = _get(env, "HOANHAP_WEBHOOK_SECRET")
+    if secret is not None and not (
+        1 <= len(secret) <= 256 and all(c.isalnum() or c in "_-" for c in secret)
+    ):
+        raise ConfigError(
+            "HOANHAP_WEBHOOK_SECRET may hold 1-256 characters: letters, digits, _ and - only."
+        )
+
+    return Settings(
+        telegram_token=token,
+        telegram_base_url=base_url,
+        db_path=Path(_get(env, "HOANHAP_DB", "hoanhap.sqlite3")),
+        timezone=timezone,
+        default_locale=locale,
+        webhook_listen=_get(env, "HOANHAP_WEBHOOK_LISTEN", "0.0.0.0"),
+        webhook_port=port,
+        webhook_secret=secret,
+        telegram_username=_get(env, "HOANHAP_TELEGRAM_USERNAME"),
+    )

@@ -1,0 +1,130 @@
+"""Run flows: start one, feed it what the person did, get back replies and the next state.
+
+State strings are stable and namespaced (``"invite:role"``) so they can be persisted and survive
+code changes. Choices shown at a step are remembered in the draft, so a person can answer by
+pressing a button, by typing its number, or by typing its words, with or without diacritics.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from bot.dialog.types import Choice, Finish, Flow, Goto, Incoming, Reply, Stay, StepContext, Turn
+from bot.i18n import _
+from bot.textnorm import fold
+
+log = logging.getLogger(__name__)
+
+_CHOICES = "_choices"
+_NUMBER = re.compile(r"^\s*(\d{1,3})\s*[.)]?\s*$")
+
+
+class Registry:
+    def __init__(self, flows: list[Flow]) -> None:
+        self.flows = {f.name: f for f in flows}
+        self.by_command = {f.command: f for f in flows}
+
+    def flow_of(self, state: str | None) -> Flow | None:
+        if not state:
+            return None
+        return self.flows.get(state.split(":", 1)[0])
+
+    def states(self) -> list[str]:
+        return [f.state(step) for f in self.flows.values() for step in f.steps]
+
+    def allowed(self, ctx: StepContext) -> list[Flow]:
+        return [f for f in self.flows.values() if _may_start(f, ctx)]
+
+
+def _may_start(flow: Flow, ctx: StepContext) -> bool:
+    return not flow.roles or ctx.actor.role in flow.roles
+
+
+async def _prompt(flow: Flow, step: str, ctx: StepContext) -> Reply:
+    reply = await flow.steps[step].prompt(ctx)
+    state = flow.state(step)
+    ctx.draft[_CHOICES] = [[c.id, c.label] for c in reply.choices]
+    return Reply(reply.text, reply.choices, state)
+
+
+async def _apply(flow: Flow, outcome, ctx: StepContext, current: str | None) -> Turn:
+    if isinstance(outcome, Goto):
+        prompt = await _prompt(flow, outcome.state, ctx)
+        return Turn((*outcome.replies, prompt), flow.state(outcome.state))
+    if isinstance(outcome, Stay):
+        assert current is not None
+        prompt = await _prompt(flow, current, ctx)
+        return Turn((Reply(outcome.problem), prompt), flow.state(current))
+    assert isinstance(outcome, Finish)
+    ctx.draft.clear()
+    return Turn(outcome.replies, None)
+
+
+async def begin(flow: Flow, ctx: StepContext) -> Turn:
+    """Start ``flow`` for the actor; people without the right role get a polite refusal."""
+    ctx.draft.clear()
+    if not _may_start(flow, ctx):
+        return Turn((Reply(_("Sorry, this is not available to you. Send /help to see what you can do.")),), None)
+    if flow.begin is not None:
+        outcome = await flow.begin(ctx)
+        if outcome is not None:
+            return await _apply(flow, outcome, ctx, None)
+    return await _apply(flow, Goto(flow.first), ctx, None)
+
+
+def resolve_choice(ctx: StepContext, state: str, incoming: Incoming) -> tuple[Incoming | None, str | None]:
+    """Turn a number or a label into the choice it names; report stale or foreign buttons."""
+    shown = [Choice(i, label) for i, label in ctx.draft.get(_CHOICES, [])]
+    ids = {c.id for c in shown}
+    if incoming.choice is not None:
+        if incoming.state != state or incoming.choice not in ids:
+            return None, _("That button belongs to an earlier question. Please answer the question below.")
+        return incoming, None
+    text = incoming.text or ""
+    if shown:
+        number = _NUMBER.match(text)
+        if number:
+            index = int(number.group(1))
+            if 1 <= index <= len(shown):
+                return Incoming(choice=shown[index - 1].id, state=state, text=text), None
+            return None, _("There is no option {number}. Please reply with a number from 1 to {count}.",
+                           number=index, count=len(shown))
+        folded = fold(text)
+        matches = [c for c in shown if folded and fold(c.label) == folded]
+        if not matches and len(folded) >= 3:
+            matches = [c for c in shown if fold(c.label).startswith(folded)]
+        if len(matches) == 1:
+            return Incoming(choice=matches[0].id, state=state, text=text), None
+    return incoming, None
+
+
+async def advance(registry: Registry, state: str, ctx: StepContext, incoming: Incoming) -> Turn:
+    """Feed one input to the step waiting at ``state``."""
+    flow = registry.flow_of(state)
+    step_name = state.split(":", 1)[1] if ":" in state else ""
+    if flow is None or step_name not in flow.steps:
+        log.warning("unknown conversation state %r dropped", state)
+        ctx.draft.clear()
+        return Turn((Reply(_("Sorry, that conversation can no longer be continued. Please start again.")),), None)
+    step = flow.steps[step_name]
+    resolved, problem = resolve_choice(ctx, state, incoming)
+    if problem is not None:
+        return await _apply(flow, Stay(problem), ctx, step_name)
+    assert resolved is not None
+    if resolved.choice is None and not step.free_text:
+        if ctx.draft.get(_CHOICES):
+            message = _("Please choose one of the options: press a button or reply with its number.")
+        else:
+            message = _("Sorry, I did not understand that.")
+        return await _apply(flow, Stay(message), ctx, step_name)
+    outcome = await step.handle(ctx, resolved)
+    return await _apply(flow, outcome, ctx, step_name)
+
+
+async def reprompt(registry: Registry, state: str, ctx: StepContext, notice: str) -> Turn:
+    """Repeat the current question after ``notice`` (e.g. a command sent mid-conversation)."""
+    flow = registry.flow_of(state)
+    if flow is None:
+        return Turn((Reply(notice),), None)
+    return await _apply(flow, Stay(notice), ctx, state.split(":", 1)[1])

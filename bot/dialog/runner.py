@@ -1,0 +1,98 @@
+"""Drive conversations on text-only channels (console, Zalo): state in SQLite, choices numbered.
+
+Telegram uses python-telegram-bot's ConversationHandler for the same steps (see ``handlers/``);
+this runner gives the console and Zalo the same behaviour: the same commands, the same answers
+to garbage, and a conversation that survives a restart.
+"""
+
+from __future__ import annotations
+
+from bot.dialog import engine
+from bot.dialog.types import Incoming, Reply, StepContext, Turn
+from bot.flows import basics
+from bot.services.accounts import Actor
+from bot.storage.repos import Dialogs
+from bot.textnorm import clean_input
+
+INFO_COMMANDS = {"help": basics.on_help, "privacy": basics.on_privacy}
+
+
+def parse_command(text: str) -> tuple[str, str] | None:
+    """'/start ABC' → ('start', 'ABC'); '/help@HoaNhapBot' → ('help', ''); plain text → None."""
+    if not text.startswith("/") or len(text) < 2:
+        return None
+    head, _, rest = text[1:].partition(" ")
+    return head.split("@", 1)[0].lower(), rest.strip()
+
+
+class TextRunner:
+    def __init__(self, services, channel: str) -> None:
+        self.services = services
+        self.channel = channel
+
+    async def _load(self, actor: Actor) -> tuple[str | None, dict]:
+        async with self.services.db.reading() as conn:
+            return await Dialogs.get(conn, self.channel, actor.chat_id)
+
+    async def _save(self, actor: Actor, state: str | None, draft: dict) -> None:
+        async with self.services.db.transaction() as tx:
+            await Dialogs.put(tx, self.channel, actor.chat_id, state, draft, self.services.clock.now())
+
+    async def handle(self, actor: Actor, text: str | None) -> list[Reply]:
+        """One incoming message (``None`` for a photo, sticker or other non-text content)."""
+        state, draft = await self._load(actor)
+        ctx = StepContext(self.services, actor, draft)
+        turn = await self._turn(ctx, state, text)
+        saved = dict(ctx.draft) if turn.state else {}
+        if turn.state is None:  # remember the menu so "2" picks its second entry
+            menus = [r for r in turn.replies if r.state == basics.MENU_STATE]
+            if menus:
+                saved = {"_menu": [[c.id, c.label] for c in menus[-1].choices]}
+        await self._save(ctx.actor, turn.state, saved)
+        return list(turn.replies)
+
+    async def _turn(self, ctx: StepContext, state: str | None, text: str | None) -> Turn:
+        flows = self.services.flows
+        if text is None:
+            if state:
+                return await engine.reprompt(flows, state, ctx, basics.only_text().text)
+            return Turn((basics.only_text(),), None)
+        text = clean_input(text)
+        command = parse_command(text)
+        if command:
+            name, arg = command
+            if name == "cancel":
+                ctx.draft.clear()
+                return Turn((basics.cancelled() if state else basics.nothing_to_cancel(),), None)
+            if state:
+                flow = flows.flow_of(state)
+                if name in INFO_COMMANDS:
+                    replies = await INFO_COMMANDS[name](ctx)
+                    again = await engine.reprompt(flows, state, ctx, basics.busy(flow))
+                    return Turn((*replies[:1], *again.replies), again.state)
+                notice = basics.busy(flow) if name in flows.by_command or name == "start" else basics.unknown_command().text
+                return await engine.reprompt(flows, state, ctx, notice)
+            if name == "start":
+                return Turn(tuple(await basics.on_start(ctx, arg or None)), None)
+            if name in INFO_COMMANDS:
+                return Turn(tuple(await INFO_COMMANDS[name](ctx)), None)
+            if name in flows.by_command:
+                return await engine.begin(flows.by_command[name], ctx)
+            return Turn((basics.unknown_command(),), None)
+        if state:
+            return await engine.advance(flows, state, ctx, Incoming(text=text))
+        menu_pick = self._menu_pick(ctx, text)
+        if menu_pick is not None:
+            flow = flows.flows.get(menu_pick.removeprefix("go:"))
+            if flow is not None:
+                return await engine.begin(flow, ctx)
+        return Turn(tuple(await basics.on_idle_text(ctx, text)), None)
+
+    @staticmethod
+    def _menu_pick(ctx: StepContext, text: str) -> str | None:
+        menu = ctx.draft.get("_menu")
+        if not menu:
+            return None
+        probe = StepContext(ctx.services, ctx.actor, {"_choices": menu})
+        resolved, _problem = engine.resolve_choice(probe, basics.MENU_STATE, Incoming(text=text))
+        return resolved.choice if resolved is not None else None

@@ -1,0 +1,177 @@
+"""Commands everyone has, and what the bot says outside any conversation.
+
+Stateless: /start (with or without an invite code), /help, /privacy, /cancel when nothing is in
+progress, unknown commands, free text and other content outside a conversation, the main menu.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from bot.dialog.types import Choice, Flow, Reply, StepContext
+from bot.flows.labels import role_label
+from bot.i18n import N_, _
+from bot.models import Role
+from bot.services.accounts import RedeemStatus, looks_like_code
+
+log = logging.getLogger(__name__)
+
+MENU_STATE = "menu"
+
+
+def main_menu(ctx: StepContext) -> Reply:
+    """The big buttons: every flow this person may start."""
+    flows = ctx.services.flows.allowed(ctx)
+    choices = tuple(Choice(f"go:{f.name}", _(f.title)) for f in flows)
+    return Reply(_("What would you like to do?"), choices, MENU_STATE)
+
+
+def stranger_intro() -> Reply:
+    return Reply(
+        _("Hello! This is Hòa Nhập, the community reintegration assistant of the commune police. "
+          "It helps village supervisors, commune police, and people returning to the community "
+          "with loans, jobs, papers and reminders.\n\n"
+          "To use it you need an invite code from your commune police. If you have one, type it "
+          "here. To change the language, send /language.")
+    )
+
+
+async def on_start(ctx: StepContext, payload: str | None) -> list[Reply]:
+    """/start, or /start CODE from a deep link."""
+    if payload:
+        return await redeem(ctx, payload)
+    if ctx.actor.role is None:
+        return [stranger_intro()]
+    return [welcome_back(ctx), main_menu(ctx)]
+
+
+def welcome_back(ctx: StepContext) -> Reply:
+    return Reply(_("Welcome back. You are registered as a {role}.", role=role_label(ctx.actor.role)))
+
+
+async def redeem(ctx: StepContext, code: str) -> list[Reply]:
+    actor = ctx.actor
+    result = await ctx.services.accounts.redeem(actor.messenger, actor.external_id, actor.chat_id, code, actor.locale)
+    if result.status is RedeemStatus.ALREADY_REGISTERED:
+        return [Reply(_("You are already registered as a {role} of {commune}. Send /help to see what you can do.",
+                        role=role_label(result.person.role), commune=result.commune.name))]
+    if result.status is RedeemStatus.UNKNOWN:
+        return [Reply(_("I could not find that code. Please check it and type it again, or ask your "
+                        "commune police for a new one."))]
+    if result.status is RedeemStatus.USED:
+        return [Reply(_("That code has already been used. Each code works once; please ask your commune "
+                        "police for a new one."))]
+    if result.status is RedeemStatus.EXPIRED:
+        return [Reply(_("That code has expired (codes are valid for 7 days). Please ask your commune "
+                        "police for a new one."))]
+    ctx.actor = await ctx.services.accounts.identify(actor.messenger, actor.external_id, actor.chat_id)
+    if result.invited_by is not None:
+        await _tell_inviter(ctx, result)
+    return [
+        Reply(_("Welcome! You are now registered as a {role} of {commune}.",
+                role=role_label(result.person.role), commune=result.commune.name)),
+        main_menu(ctx),
+    ]
+
+
+async def _tell_inviter(ctx: StepContext, result) -> None:
+    person = result.person
+
+    def render() -> list[Reply]:
+        if person.full_name:
+            return [Reply(_("{name} has joined as a {role}.", name=person.full_name, role=role_label(person.role)))]
+        return [Reply(_("A new {role} has joined with the code you created.", role=role_label(person.role)))]
+
+    await ctx.services.notifier.notify(result.invited_by, render)
+
+
+_HELP = {
+    Role.POLICE: N_(
+        "As commune police you can:\n"
+        "/invite: create an invite code for a supervisor, a returnee, a family member or a colleague\n"
+        "/language: change the language\n"
+        "/privacy: what the bot keeps and who sees it\n"
+        "/cancel: stop what you are doing"
+    ),
+    Role.SUPERVISOR: N_(
+        "As a village supervisor you will record visits and calls to the people assigned to you.\n"
+        "/language: change the language\n"
+        "/privacy: what the bot keeps and who sees it\n"
+        "/cancel: stop what you are doing"
+    ),
+    Role.RETURNEE: N_(
+        "Here you can ask about loans, jobs, training and papers, and reach a person at the commune.\n"
+        "/language: change the language\n"
+        "/privacy: what the bot keeps about you and who sees it\n"
+        "/cancel: stop what you are doing"
+    ),
+    Role.FAMILY: N_(
+        "As a family member you can see what your relative agreed to share with you.\n"
+        "/language: change the language\n"
+        "/privacy: what the bot keeps and who sees it\n"
+        "/cancel: stop what you are doing"
+    ),
+    Role.PROVINCE: N_(
+        "As provincial police you can see figures across communes, without personal data.\n"
+        "/language: change the language\n"
+        "/privacy: what the bot keeps and who sees it"
+    ),
+}
+
+
+async def on_help(ctx: StepContext) -> list[Reply]:
+    role = ctx.actor.role
+    if role is None:
+        return [stranger_intro()]
+    return [Reply(_(_HELP[role])), main_menu(ctx)]
+
+
+async def on_privacy(ctx: StepContext) -> list[Reply]:
+    return [Reply(_(
+        "What the bot keeps about you: your role, your commune, your name if the commune police "
+        "entered it, your language, and your messenger account number so it can reach you.\n\n"
+        "Who sees it: only the commune police of your commune, and your supervisor for what they "
+        "need to help you. Every look at a person's record is written in an audit log.\n\n"
+        "Your rights: you can ask for a copy of what is kept about you, ask for corrections, and "
+        "ask for deletion when the law allows, through your commune police "
+        "(Personal Data Protection Law 91/2025/QH15)."
+    ))]
+
+
+def nothing_to_cancel() -> Reply:
+    return Reply(_("There is nothing to cancel. Send /help to see what you can do."))
+
+
+def cancelled() -> Reply:
+    return Reply(_("Cancelled. Nothing was saved. Send /help to see what you can do."))
+
+
+def unknown_command() -> Reply:
+    return Reply(_("I do not know that command. Send /help to see what you can do."))
+
+
+def busy(flow: Flow) -> str:
+    return _("You are in the middle of: {task}. Answer the question below, or send /cancel to stop.",
+             task=_(flow.title))
+
+
+def stale_button() -> Reply:
+    return Reply(_("That button is no longer active. Send /help to see what you can do."))
+
+
+def only_text() -> Reply:
+    return Reply(_("Sorry, I can only read text messages here."))
+
+
+def something_went_wrong() -> Reply:
+    return Reply(_("Sorry, something went wrong on our side. What you confirmed earlier is saved. "
+                   "Please try again in a moment."))
+
+
+async def on_idle_text(ctx: StepContext, text: str) -> list[Reply]:
+    """Free text outside any conversation."""
+    if ctx.actor.role is None:
+        if looks_like_code(text):
+            return await redeem(ctx, text)
+        return [stranger_intro()]
+    return [Reply(_("Sorry, I did not understand that. Choose what you would like to do:")), main_menu(ctx)]

@@ -1,0 +1,1 @@
+"""Use cases. Each service method owns its transaction; repositories never commit."""

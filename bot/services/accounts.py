@@ -1,0 +1,207 @@
+"""Who is writing: identities, roles, language, and invite codes (onboarding)."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import Enum
+
+from bot.clock import Clock
+from bot.models import Commune, Identity, Messenger, Person, Role
+from bot.storage.db import Database
+from bot.storage.repos import Audit, Communes, Identities, Invites, Meta, People
+
+log = logging.getLogger(__name__)
+
+INVITE_VALIDITY = timedelta(days=7)
+# No 0/O, 1/I/L, U: easy to read aloud and to type on a phone.
+_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+_CODE_LENGTH = 8
+# Who may invite whom from the bot. Police of a commune are bootstrapped from the command line.
+INVITABLE_BY_POLICE = (Role.SUPERVISOR, Role.RETURNEE, Role.FAMILY, Role.POLICE)
+
+
+def normalise_code(text: str) -> str:
+    """Upper-case, drop spaces and dashes, and read look-alike letters the way we print them."""
+    table = str.maketrans({"O": "0", "I": "1", "L": "1", "U": "V"})
+    return "".join(c for c in text.upper() if c.isalnum()).translate(table)
+
+
+def looks_like_code(text: str) -> bool:
+    code = normalise_code(text)
+    return len(code) == _CODE_LENGTH and len(text.strip()) <= 12
+
+
+def hash_code(code: str) -> str:
+    return hashlib.sha256(normalise_code(code).encode()).hexdigest()
+
+
+def format_code(code: str) -> str:
+    return f"{code[:4]}-{code[4:]}"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The person behind an incoming message, as far as the bot knows them."""
+
+    messenger: Messenger
+    external_id: str
+    chat_id: str
+    person: Person | None
+    locale: str
+
+    @property
+    def role(self) -> Role | None:
+        return self.person.role if self.person and self.person.active else None
+
+    @property
+    def person_id(self) -> int | None:
+        return self.person.id if self.person else None
+
+
+class RedeemStatus(str, Enum):
+    OK = "ok"
+    UNKNOWN = "unknown"
+    EXPIRED = "expired"
+    USED = "used"
+    ALREADY_REGISTERED = "already_registered"
+
+
+@dataclass(frozen=True)
+class Redeemed:
+    status: RedeemStatus
+    person: Person | None = None
+    commune: Commune | None = None
+    invited_by: int | None = None
+
+
+@dataclass(frozen=True)
+class NewInvite:
+    code: str  # formatted, e.g. "K7QF-2M9X"; shown once, stored only as a hash
+    role: Role
+    commune: Commune
+    expires_at: datetime
+    deep_link: str | None
+
+
+class Accounts:
+    def __init__(self, db: Database, clock: Clock, default_locale: str = "vi") -> None:
+        self.db = db
+        self.clock = clock
+        self.default_locale = default_locale
+
+    async def identify(self, messenger: Messenger, external_id: str, chat_id: str) -> Actor:
+        async with self.db.reading() as conn:
+            identity = await Identities.find(conn, messenger, external_id)
+            person = await People.get(conn, identity.person_id) if identity and identity.person_id else None
+        return self._actor(messenger, external_id, chat_id, identity, person)
+
+    def _actor(
+        self, messenger: Messenger, external_id: str, chat_id: str, identity: Identity | None, person: Person | None
+    ) -> Actor:
+        locale = (person.locale if person else None) or (identity.locale if identity else None) or self.default_locale
+        return Actor(messenger, external_id, chat_id, person, locale)
+
+    async def set_language(self, actor: Actor, locale: str) -> Actor:
+        now = self.clock.now()
+        async with self.db.transaction() as tx:
+            if actor.person:
+                await People.set_locale(tx, actor.person.id, locale)
+                person = await People.get(tx, actor.person.id)
+            else:
+                person = None
+            identity = await Identities.upsert(
+                tx, messenger=actor.messenger, external_id=actor.external_id, chat_id=actor.chat_id,
+                now=now, locale=locale,
+            )
+        return self._actor(actor.messenger, actor.external_id, actor.chat_id, identity, person)
+
+    async def create_invite(
+        self,
+        *,
+        role: Role,
+        commune_name: str | None = None,
+        commune_id: int | None = None,
+        created_by: Person | None = None,
+        full_name: str = "",
+        person_id: int | None = None,
+    ) -> NewInvite:
+        """Make a single-use code valid for 7 days; only its hash is stored."""
+        now = self.clock.now()
+        code = "".join(secrets.choice(_ALPHABET) for _ in range(_CODE_LENGTH))
+        async with self.db.transaction() as tx:
+            if commune_id is not None:
+                commune = await Communes.get(tx, commune_id)
+                if commune is None:
+                    raise ValueError("unknown commune")
+            elif commune_name:
+                commune = await Communes.get_or_create(tx, commune_name, now)
+            else:
+                raise ValueError("a commune is required")
+            invite = await Invites.add(
+                tx, code_hash=hash_code(code), role=role, commune_id=commune.id, full_name=full_name.strip(),
+                created_by=created_by.id if created_by else None, person_id=person_id,
+                now=now, expires_at=now + INVITE_VALIDITY,
+            )
+            await Audit.record(
+                tx, now=now, actor_id=created_by.id if created_by else None, action="invite.create",
+                detail={"invite_id": invite.id, "role": role.value, "commune_id": commune.id},
+            )
+            username = await Meta.get(tx, "telegram_username")
+        link = f"https://t.me/{username}?start={code}" if username else None
+        return NewInvite(format_code(code), role, commune, invite.expires_at, link)
+
+    async def redeem(self, messenger: Messenger, external_id: str, chat_id: str, code: str, locale: str) -> Redeemed:
+        """Use an invite code: the sender becomes a person of the invite's role and commune."""
+        now = self.clock.now()
+        async with self.db.transaction() as tx:
+            identity = await Identities.find(tx, messenger, external_id)
+            if identity and identity.person_id:
+                person = await People.get(tx, identity.person_id)
+                if person and person.active:
+                    return Redeemed(RedeemStatus.ALREADY_REGISTERED, person, await Communes.get(tx, person.commune_id))
+            invite = await Invites.by_hash(tx, hash_code(code))
+            if invite is None:
+                return Redeemed(RedeemStatus.UNKNOWN)
+            if invite.used_at is not None:
+                return Redeemed(RedeemStatus.USED)
+            if invite.expires_at <= now:
+                return Redeemed(RedeemStatus.EXPIRED)
+            if invite.person_id is not None:
+                person = await People.get(tx, invite.person_id)
+                assert person is not None
+                if locale and not person.locale:
+                    await People.set_locale(tx, person.id, locale)
+            else:
+                person = await People.add(
+                    tx, commune_id=invite.commune_id, role=invite.role, full_name=invite.full_name,
+                    locale=locale, now=now,
+                )
+            if not await Invites.mark_used(tx, invite.id, person.id, now):
+                return Redeemed(RedeemStatus.USED)
+            await Identities.upsert(
+                tx, messenger=messenger, external_id=external_id, chat_id=chat_id, now=now, person_id=person.id,
+            )
+            await Audit.record(
+                tx, now=now, actor_id=person.id, action="invite.redeem", subject_id=person.id,
+                detail={"invite_id": invite.id, "role": invite.role.value, "messenger": messenger.value},
+            )
+            person = await People.get(tx, person.id)
+            commune = await Communes.get(tx, invite.commune_id)
+        log.info("invite %s redeemed (role %s)", invite.id, invite.role.value)
+        return Redeemed(RedeemStatus.OK, person, commune, invite.created_by)
+
+    async def commune(self, commune_id: int) -> Commune | None:
+        async with self.db.reading() as conn:
+            return await Communes.get(conn, commune_id)
+
+    async def contacts(self, person_id: int) -> tuple[Person | None, list[Identity]]:
+        async with self.db.reading() as conn:
+            return await People.get(conn, person_id), await Identities.of_person(conn, person_id)
+
+    async def remember_bot_username(self, username: str) -> None:
+        async with self.db.transaction() as tx:
+            await Meta.put(tx, "telegram_username", username)

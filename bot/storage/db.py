@@ -1,0 +1,128 @@
+"""One long-lived aiosqlite connection, migrations, transactions and online backups."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+from collections.abc import AsyncIterator
+from importlib import resources
+from pathlib import Path
+
+import aiosqlite
+
+log = logging.getLogger(__name__)
+
+_MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """(version, file name, SQL) for every migration, in order."""
+    found = []
+    for entry in resources.files("bot.storage").joinpath("migrations").iterdir():
+        match = _MIGRATION_NAME.match(entry.name)
+        if match:
+            found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
+    found.sort()
+    versions = [v for v, _, _ in found]
+    if versions != list(range(1, len(found) + 1)):
+        raise RuntimeError(f"migrations must be numbered 1..n without gaps, found {versions}")
+    return found
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration into statements (complete_statement knows about strings and triggers)."""
+    import sqlite3
+
+    statements, current = [], ""
+    for line in script.splitlines(keepends=True):
+        current += line
+        if sqlite3.complete_statement(current):
+            if current.strip():
+                statements.append(current.strip())
+            current = ""
+    if current.strip() and not all(
+        ln.strip().startswith("--") or not ln.strip() for ln in current.splitlines()
+    ):
+        raise RuntimeError("a migration ends with an incomplete statement")
+    return statements
+
+
+class Database:
+    """The bot's connection. Services own transactions through :meth:`transaction`."""
+
+    def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
+        self.conn = conn
+        self.path = path
+        self._lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, path: Path | str) -> "Database":
+        path = Path(path)
+        conn = await aiosqlite.connect(path, isolation_level=None)  # we issue BEGIN ourselves
+        conn.row_factory = aiosqlite.Row
+        await conn.execute("PRAGMA journal_mode=WAL")
+        await conn.execute("PRAGMA synchronous=NORMAL")
+        await conn.execute("PRAGMA foreign_keys=ON")
+        await conn.execute("PRAGMA busy_timeout=5000")
+        db = cls(conn, path)
+        await db.migrate()
+        return db
+
+    async def close(self) -> None:
+        await self.conn.close()
+
+    async def schema_version(self) -> int:
+        async with self.conn.execute("PRAGMA user_version") as cur:
+            return (await cur.fetchone())[0]
+
+    async def migrate(self) -> int:
+        """Apply every migration newer than ``PRAGMA user_version``, each in its own transaction."""
+        current = await self.schema_version()
+        for version, name, script in migrations():
+            if version <= current:
+                continue
+            async with self._lock:
+                await self.conn.execute("BEGIN IMMEDIATE")
+                try:
+                    for statement in _statements(script):
+                        await self.conn.execute(statement)
+                    await self.conn.execute(f"PRAGMA user_version = {version}")
+                    await self.conn.execute("COMMIT")
+                except BaseException:
+                    await self.conn.execute("ROLLBACK")
+                    raise
+            log.info("applied migration %s", name)
+        return await self.schema_version()
+
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """``BEGIN IMMEDIATE`` … ``COMMIT``; serialised, since the connection is shared."""
+        async with self._lock:
+            await self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                await self.conn.execute("ROLLBACK")
+                raise
+            else:
+                await self.conn.execute("COMMIT")
+
+    @contextlib.asynccontextmanager
+    async def reading(self) -> AsyncIterator[aiosqlite.Connection]:
+        """For reads: waits for any transaction in progress, so it never sees half of one."""
+        async with self._lock:
+            yield self.conn
+
+    async def backup(self, target: Path | str) -> None:
+        """A consistent copy through SQLite's online backup API, safe while the bot runs."""
+        target = Path(target)
+        if target.exists():
+            raise FileExistsError(f"{target} already exists")
+        dest = await aiosqlite.connect(target)
+        try:
+            async with self._lock:
+                await self.conn.backup(dest)
+        finally:
+            await dest.close()

@@ -1,0 +1,332 @@
+"""Repositories: all the SQL of the bot, one class per aggregate, returning dataclasses.
+
+Each method takes the connection it runs on; transactions are opened by the service that owns
+the use case (``async with db.transaction() as tx``), never here.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from aiosqlite import Connection, Row
+
+from bot.clock import from_db, to_db
+from bot.models import AuditEntry, Commune, Identity, Invite, Messenger, Person, Role
+from bot.textnorm import fold
+
+
+async def _one(conn: Connection, sql: str, params: tuple = ()) -> Row | None:
+    async with conn.execute(sql, params) as cur:
+        return await cur.fetchone()
+
+
+async def _all(conn: Connection, sql: str, params: tuple = ()) -> list[Row]:
+    async with conn.execute(sql, params) as cur:
+        return list(await cur.fetchall())
+
+
+class Communes:
+    @staticmethod
+    async def get_or_create(conn: Connection, name: str, now: datetime) -> Commune:
+        name = " ".join(name.split())
+        row = await _one(conn, "SELECT id, name FROM communes WHERE name_folded = ?", (fold(name),))
+        if row:
+            return Commune(row["id"], row["name"])
+        cur = await conn.execute(
+            "INSERT INTO communes (name, name_folded, created_at) VALUES (?, ?, ?)",
+            (name, fold(name), to_db(now)),
+        )
+        return Commune(cur.lastrowid, name)
+
+    @staticmethod
+    async def get(conn: Connection, commune_id: int) -> Commune | None:
+        row = await _one(conn, "SELECT id, name FROM communes WHERE id = ?", (commune_id,))
+        return Commune(row["id"], row["name"]) if row else None
+
+    @staticmethod
+    async def find(conn: Connection, name: str) -> Commune | None:
+        row = await _one(conn, "SELECT id, name FROM communes WHERE name_folded = ?", (fold(name),))
+        return Commune(row["id"], row["name"]) if row else None
+
+
+def _person(row: Row) -> Person:
+    return Person(
+        id=row["id"],
+        commune_id=row["commune_id"],
+        role=Role(row["role"]),
+        full_name=row["full_name"],
+        locale=row["locale"],
+        active=bool(row["active"]),
+    )
+
+
+class People:
+    @staticmethod
+    async def add(
+        conn: Connection, *, commune_id: int, role: Role, full_name: str, locale: str | None, now: datetime
+    ) -> Person:
+        cur = await conn.execute(
+            "INSERT INTO people (commune_id, role, full_name, locale, created_at) VALUES (?, ?, ?, ?, ?)",
+            (commune_id, role.value, full_name, locale, to_db(now)),
+        )
+        return Person(cur.lastrowid, commune_id, role, full_name, locale, True)
+
+    @staticmethod
+    async def get(conn: Connection, person_id: int) -> Person | None:
+        row = await _one(conn, "SELECT * FROM people WHERE id = ?", (person_id,))
+        return _person(row) if row else None
+
+    @staticmethod
+    async def set_locale(conn: Connection, person_id: int, locale: str) -> None:
+        await conn.execute("UPDATE people SET locale = ? WHERE id = ?", (locale, person_id))
+
+    @staticmethod
+    async def in_commune(conn: Connection, commune_id: int, role: Role) -> list[Person]:
+        rows = await _all(
+            conn,
+            "SELECT * FROM people WHERE commune_id = ? AND role = ? AND active = 1 ORDER BY id",
+            (commune_id, role.value),
+        )
+        return [_person(r) for r in rows]
+
+
+def _identity(row: Row) -> Identity:
+    return Identity(
+        id=row["id"],
+        messenger=Messenger(row["messenger"]),
+        external_id=row["external_id"],
+        chat_id=row["chat_id"],
+        person_id=row["person_id"],
+        locale=row["locale"],
+    )
+
+
+class Identities:
+    @staticmethod
+    async def find(conn: Connection, messenger: Messenger, external_id: str) -> Identity | None:
+        row = await _one(
+            conn,
+            "SELECT * FROM identities WHERE messenger = ? AND external_id = ?",
+            (messenger.value, external_id),
+        )
+        return _identity(row) if row else None
+
+    @staticmethod
+    async def upsert(
+        conn: Connection,
+        *,
+        messenger: Messenger,
+        external_id: str,
+        chat_id: str,
+        now: datetime,
+        person_id: int | None = None,
+        locale: str | None = None,
+    ) -> Identity:
+        """Create the identity, or update the fields given (``None`` keeps what is stored)."""
+        await conn.execute(
+            """
+            INSERT INTO identities (messenger, external_id, chat_id, person_id, locale, created_at)
+            VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT (messenger, external_id) DO UPDATE SET
+                chat_id = excluded.chat_id,
+                person_id = COALESCE(excluded.person_id, identities.person_id),
+                locale = COALESCE(excluded.locale, identities.locale)
+            """,
+            (messenger.value, external_id, chat_id, person_id, locale, to_db(now)),
+        )
+        found = await Identities.find(conn, messenger, external_id)
+        assert found is not None
+        return found
+
+    @staticmethod
+    async def of_person(conn: Connection, person_id: int) -> list[Identity]:
+        rows = await _all(conn, "SELECT * FROM identities WHERE person_id = ? ORDER BY id", (person_id,))
+        return [_identity(r) for r in rows]
+
+
+def _invite(row: Row) -> Invite:
+    return Invite(
+        id=row["id"],
+        role=Role(row["role"]),
+        commune_id=row["commune_id"],
+        person_id=row["person_id"],
+        full_name=row["full_name"],
+        created_by=row["created_by"],
+        created_at=from_db(row["created_at"]),
+        expires_at=from_db(row["expires_at"]),
+        used_at=from_db(row["used_at"]) if row["used_at"] else None,
+    )
+
+
+class Invites:
+    @staticmethod
+    async def add(
+        conn: Connection,
+        *,
+        code_hash: str,
+        role: Role,
+        commune_id: int,
+        full_name: str,
+        created_by: int | None,
+        person_id: int | None,
+        now: datetime,
+        expires_at: datetime,
+    ) -> Invite:
+        cur = await conn.execute(
+            """
+            INSERT INTO invites (code_hash, role, commune_id, person_id, full_name, created_by,
+                                 created_at, expires_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            (code_hash, role.value, commune_id, person_id, full_name, created_by, to_db(now), to_db(expires_at)),
+        )
+        row = await _one(conn, "SELECT * FROM invites WHERE id = ?", (cur.lastrowid,))
+        return _invite(row)
+
+    @staticmethod
+    async def by_hash(conn: Connection, code_hash: str) -> Invite | None:
+        row = await _one(conn, "SELECT * FROM invites WHERE code_hash = ?", (code_hash,))
+        return _invite(row) if row else None
+
+    @staticmethod
+    async def mark_used(conn: Connection, invite_id: int, person_id: int, now: datetime) -> bool:
+        """Claim the invite; False when someone else used it first."""
+        cur = await conn.execute(
+            "UPDATE invites SET used_at = ?, used_by = ? WHERE id = ? AND used_at IS NULL",
+            (to_db(now), person_id, invite_id),
+        )
+        return cur.rowcount == 1
+
+
+class Audit:
+    @staticmethod
+    async def record(
+        conn: Connection,
+        *,
+        now: datetime,
+        actor_id: int | None,
+        action: str,
+        subject_id: int | None = None,
+        detail: dict[str, Any] | None = None,
+    ) -> None:
+        await conn.execute(
+            "INSERT INTO audit_log (at, actor_id, action, subject_id, detail) VALUES (?, ?, ?, ?, ?)",
+            (to_db(now), actor_id, action, subject_id, json.dumps(detail or {}, ensure_ascii=False)),
+        )
+
+    @staticmethod
+    async def recent(conn: Connection, limit: int = 50) -> list[AuditEntry]:
+        rows = await _all(conn, "SELECT * FROM audit_log ORDER BY id DESC LIMIT ?", (limit,))
+        return [
+            AuditEntry(r["id"], from_db(r["at"]), r["actor_id"], r["action"], r["subject_id"], r["detail"])
+            for r in rows
+        ]
+
+
+class Meta:
+    @staticmethod
+    async def get(conn: Connection, key: str) -> str | None:
+        row = await _one(conn, "SELECT value FROM bot_meta WHERE key = ?", (key,))
+        return row["value"] if row else None
+
+    @staticmethod
+    async def put(conn: Connection, key: str, value: str) -> None:
+        await conn.execute(
+            "INSERT INTO bot_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+
+class Dialogs:
+    """Conversation state for the text channels (console, Zalo)."""
+
+    @staticmethod
+    async def get(conn: Connection, channel: str, chat_key: str) -> tuple[str | None, dict]:
+        row = await _one(conn, "SELECT state, data FROM dialogs WHERE channel = ? AND chat_key = ?", (channel, chat_key))
+        if not row:
+            return None, {}
+        return row["state"], json.loads(row["data"])
+
+    @staticmethod
+    async def put(conn: Connection, channel: str, chat_key: str, state: str | None, data: dict, now: datetime) -> None:
+        await conn.execute(
+            """
+            INSERT INTO dialogs (channel, chat_key, state, data, updated_at) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (channel, chat_key) DO UPDATE SET
+                state = excluded.state, data = excluded.data, updated_at = excluded.updated_at
+            """,
+            (channel, chat_key, state, json.dumps(data, ensure_ascii=False), to_db(now)),
+        )
+
+
+class PtbStore:
+    """python-telegram-bot's persistence rows (JSON, never pickle)."""
+
+    @staticmethod
+    async def conversations(conn: Connection, name: str) -> dict[tuple, str]:
+        rows = await _all(conn, "SELECT key, state FROM ptb_conversations WHERE name = ?", (name,))
+        return {tuple(json.loads(r["key"])): r["state"] for r in rows}
+
+    @staticmethod
+    async def put_conversation(conn: Connection, name: str, key: tuple, state: str | None) -> None:
+        key_text = json.dumps(list(key))
+        if state is None:
+            await conn.execute("DELETE FROM ptb_conversations WHERE name = ? AND key = ?", (name, key_text))
+        else:
+            await conn.execute(
+                """
+                INSERT INTO ptb_conversations (name, key, state) VALUES (?, ?, ?)
+                ON CONFLICT (name, key) DO UPDATE SET state = excluded.state
+                """,
+                (name, key_text, state),
+            )
+
+    @staticmethod
+    async def user_data(conn: Connection) -> dict[int, dict]:
+        rows = await _all(conn, "SELECT user_id, data FROM ptb_user_data")
+        return {r["user_id"]: json.loads(r["data"]) for r in rows}
+
+    @staticmethod
+    async def put_user_data(conn: Connection, user_id: int, data: dict) -> None:
+        if not data:
+            await conn.execute("DELETE FROM ptb_user_data WHERE user_id = ?", (user_id,))
+            return
+        await conn.execute(
+            """
+            INSERT INTO ptb_user_data (user_id, data) VALUES (?, ?)
+            ON CONFLICT (user_id) DO UPDATE SET data = excluded.data
+            """,
+            (user_id, json.dumps(data, ensure_ascii=False)),
+        )
+
+    @staticmethod
+    async def drop_user_data(conn: Connection, user_id: int) -> None:
+        await conn.execute("DELETE FROM ptb_user_data WHERE user_id = ?", (user_id,))
+
+
+class SeenUpdates:
+    KEEP = 5000
+
+    @staticmethod
+    async def seen(conn: Connection, messenger: str, update_id: str) -> bool:
+        row = await _one(conn, "SELECT 1 FROM seen_updates WHERE messenger = ? AND update_id = ?", (messenger, update_id))
+        return row is not None
+
+    @staticmethod
+    async def mark(conn: Connection, messenger: str, update_id: str, now: datetime) -> None:
+        await conn.execute(
+            "INSERT OR IGNORE INTO seen_updates (messenger, update_id, at) VALUES (?, ?, ?)",
+            (messenger, update_id, to_db(now)),
+        )
+
+    @staticmethod
+    async def prune(conn: Connection, messenger: str) -> None:
+        await conn.execute(
+            """
+            DELETE FROM seen_updates WHERE messenger = ? AND at < (
+                SELECT at FROM seen_updates WHERE messenger = ? ORDER BY at DESC LIMIT 1 OFFSET ?)
+            """,
+            (messenger, messenger, SeenUpdates.KEEP),
+        )

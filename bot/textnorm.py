@@ -1,0 +1,30 @@
+"""Vietnamese text folding, so people can type with or without diacritics."""
+
+from __future__ import annotations
+
+import unicodedata
+
+
+def fold(text: str) -> str:
+    """Lower-case, strip diacritics (đ → d), collapse white space.
+
+    >>> fold("  Tiếng  VIỆT Đà Nẵng ")
+    'tieng viet da nang'
+    """
+    text = text.replace("đ", "d").replace("Đ", "D")
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(stripped.lower().split())
+
+
+def clean_input(text: str, limit: int = 4096) -> str:
+    """Drop control and bidi-override characters and cap the length of what a person typed."""
+    kept = []
+    for c in text[: limit * 2]:
+        cat = unicodedata.category(c)
+        if cat == "Cc" and c not in "\n\t":
+            continue
+        if cat == "Cf" and c not in "\u200d":  # keep the emoji joiner, drop RLO/LRO and friends
+            continue
+        kept.append(c)
+    return "".join(kept)[:limit].strip()

@@ -1,0 +1,280 @@
+"""Telegram handlers. Each callback: read the update, call one neutral step, send the replies.
+
+All flows share one persistent ``ConversationHandler`` named ``dialog`` whose states are the
+flows' stable state strings (``"invite:role"``), so a person is in at most one conversation at a
+time, exactly as on the text channels (``bot.dialog.runner``).
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    ConversationHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
+
+from bot.dialog import engine
+from bot.dialog.types import Reply, StepContext, Turn
+from bot.flows import basics
+from bot.i18n import use_locale
+from bot.models import Messenger
+from bot.textnorm import clean_input
+from handlers import commands_menu
+from handlers.render import incoming, send
+
+log = logging.getLogger(__name__)
+
+END = ConversationHandler.END
+DRAFT = "draft"
+
+
+async def _context(update: Update, context: ContextTypes.DEFAULT_TYPE) -> StepContext:
+    """The neutral step context for this update (the actor is looked up once per update)."""
+    services = context.application.bot_data["services"]
+    actor = context.__dict__.get("_actor")
+    if actor is None:
+        user = update.effective_user
+        chat = update.effective_chat
+        actor = await services.accounts.identify(Messenger.TELEGRAM, str(user.id), str(chat.id))
+        context.__dict__["_actor"] = actor
+    draft = context.user_data.setdefault(DRAFT, {}) if context.user_data is not None else {}
+    return StepContext(services, actor, draft)
+
+
+async def _deliver(update: Update, context: ContextTypes.DEFAULT_TYPE, ctx: StepContext, replies) -> None:
+    """Acknowledge a pressed button (and retire its keyboard), then send the replies."""
+    query = update.callback_query
+    if query is not None:
+        await query.answer()
+        if query.message is not None and getattr(query.message, "reply_markup", None):
+            await query.edit_message_reply_markup(reply_markup=None)
+    before = context.__dict__.get("_actor")
+    with use_locale(ctx.actor.locale):
+        for reply in replies:
+            await send(context.bot, update.effective_chat.id, reply)
+    if before is not None and (before.locale != ctx.actor.locale or before.role != ctx.actor.role):
+        await commands_menu.sync_chat(context.bot, update.effective_chat.id, ctx.actor)
+
+
+async def _run(update: Update, context, produce) -> str | None:
+    """Shared body of every callback: build the context, compute a turn, deliver it."""
+    ctx = await _context(update, context)
+    with use_locale(ctx.actor.locale):
+        turn: Turn = await produce(ctx)
+    await _deliver(update, context, ctx, turn.replies)
+    if turn.state is None and context.user_data is not None:
+        context.user_data.pop(DRAFT, None)
+    return turn.state
+
+
+# ---- inside the conversation ---------------------------------------------------------------
+
+def _answer(state: str):
+    async def on_answer(update: Update, context: ContextTypes.DEFAULT_TYPE):
+        """Feed a typed answer or a pressed button to the step waiting at this state."""
+        data = incoming(update)
+        if data.text is not None:
+            data = type(data)(text=clean_input(data.text))
+        registry = context.application.bot_data["services"].flows
+        return await _run(update, context, lambda ctx: engine.advance(registry, state, ctx, data)) or END
+
+    return on_answer
+
+
+def _not_text(state: str):
+    async def on_not_text(update: Update, context: ContextTypes.DEFAULT_TYPE):
+        """A photo, sticker or file where text was expected: say so and ask again."""
+        registry = context.application.bot_data["services"].flows
+        return await _run(
+            update, context, lambda ctx: engine.reprompt(registry, state, ctx, basics.only_text().text)
+        ) or END
+
+    return on_not_text
+
+
+def _begin(flow):
+    async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE):
+        """Start the flow named by the command."""
+        return await _run(update, context, lambda ctx: engine.begin(flow, ctx)) or END
+
+    return on_command
+
+
+async def on_menu_pick(update: Update, context: ContextTypes.DEFAULT_TYPE):
+    """A main-menu button: start the flow it names (or say the button is stale)."""
+    registry = context.application.bot_data["services"].flows
+    choice = incoming(update).choice or ""
+    flow = registry.flows.get(choice.removeprefix("go:"))
+
+    async def produce(ctx):
+        if flow is None:
+            return Turn((basics.stale_button(),), None)
+        return await engine.begin(flow, ctx)
+
+    return await _run(update, context, produce) or END
+
+
+async def on_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE):
+    """/cancel inside a conversation: drop the draft and leave."""
+    return await _run(update, context, _const(basics.cancelled)) or END
+
+
+def _current_state(update: Update, context) -> str | None:
+    handler: ConversationHandler = context.application.bot_data["dialog_handler"]
+    key = (update.effective_chat.id, update.effective_user.id)
+    state = handler._conversations.get(key)  # noqa: SLF001 - PTB keeps the state here
+    return state if isinstance(state, str) else None
+
+
+async def on_command_in_dialog(update: Update, context: ContextTypes.DEFAULT_TYPE):
+    """Another command mid-conversation: answer /help and /privacy, refuse the rest, ask again."""
+    services = context.application.bot_data["services"]
+    state = _current_state(update, context)
+    name = (update.effective_message.text or "/").split()[0][1:].split("@")[0].lower()
+
+    async def produce(ctx):
+        flow = services.flows.flow_of(state)
+        if state is None or flow is None:
+            return Turn((basics.unknown_command(),), None)
+        info = {"help": basics.on_help, "privacy": basics.on_privacy}.get(name)
+        head: tuple[Reply, ...] = ()
+        if info is not None:
+            head = tuple((await info(ctx))[:1])
+        known = name in services.flows.by_command or name == "start" or info is not None
+        again = await engine.reprompt(services.flows, state, ctx, basics.busy(flow) if known else basics.unknown_command().text)
+        return Turn((*head, *again.replies), again.state)
+
+    return await _run(update, context, produce) or END
+
+
+# ---- outside any conversation --------------------------------------------------------------
+
+def _const(make_reply):
+    """A turn with one fixed reply, built inside the person's locale."""
+
+    async def produce(ctx):
+        return Turn((make_reply(),), None)
+
+    return produce
+
+
+async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/start, or /start CODE from an invite deep link."""
+    payload = clean_input(" ".join(context.args or [])) or None
+    await _run(update, context, lambda ctx: _turn(basics.on_start(ctx, payload)))
+
+
+async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/help: what this role can do."""
+    await _run(update, context, lambda ctx: _turn(basics.on_help(ctx)))
+
+
+async def on_privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/privacy: what is kept, who sees it, how to ask for deletion."""
+    await _run(update, context, lambda ctx: _turn(basics.on_privacy(ctx)))
+
+
+async def on_idle_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/cancel with nothing in progress."""
+    await _run(update, context, _const(basics.nothing_to_cancel))
+
+
+async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Any command the bot does not have."""
+    await _run(update, context, _const(basics.unknown_command))
+
+
+async def on_idle_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Free text outside a conversation (an invite code from a stranger, or the menu again)."""
+    text = clean_input(update.effective_message.text or "")
+    await _run(update, context, lambda ctx: _turn(basics.on_idle_text(ctx, text)))
+
+
+async def on_idle_other(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Photos, stickers, voice notes… outside a conversation."""
+    await _run(update, context, _const(basics.only_text))
+
+
+async def on_stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A button from an old message (or forged callback data) with nothing in progress."""
+    await _run(update, context, _const(basics.stale_button))
+
+
+async def _turn(replies_coro) -> Turn:
+    return Turn(tuple(await replies_coro), None)
+
+
+async def skip_seen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Before all others: drop an update already handled (Telegram redelivers after a crash)."""
+    if await context.application.bot_data["services"].seen_updates.seen("telegram", str(update.update_id)):
+        log.info("update handled before a restart, skipped")
+        raise ApplicationHandlerStop
+
+
+async def persist_now(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """After all others: write conversation states and drafts now instead of every 60 s."""
+    await context.application.update_persistence()
+    await context.application.bot_data["services"].seen_updates.mark("telegram", str(update.update_id))
+
+
+def install(application: Application, services) -> None:
+    """Register every handler on ``application``."""
+    registry = services.flows
+    private = filters.ChatType.PRIVATE
+    message = filters.UpdateType.MESSAGE & private
+    states = {
+        state: [
+            CallbackQueryHandler(_answer(state)),
+            MessageHandler(message & filters.TEXT & ~filters.COMMAND, _answer(state)),
+            MessageHandler(message & ~filters.COMMAND, _not_text(state)),
+        ]
+        for state in registry.states()
+    }
+    entry_points = [
+        CommandHandler(flow.command, _begin(flow), filters=private) for flow in registry.flows.values()
+    ] + [CallbackQueryHandler(on_menu_pick, pattern=r"^menu\|go:")]
+    fallbacks = [
+        CommandHandler("cancel", on_cancel),
+        MessageHandler(message & filters.COMMAND, on_command_in_dialog),
+    ]
+    with warnings.catch_warnings():
+        # Buttons are tracked per chat and user, not per message: that is what we want.
+        warnings.simplefilter("ignore", PTBUserWarning)
+        dialog = ConversationHandler(
+            entry_points=entry_points,
+            states=states,
+            fallbacks=fallbacks,
+            name="dialog",
+            persistent=True,
+            allow_reentry=False,
+        )
+    application.bot_data["services"] = services
+    application.bot_data["dialog_handler"] = dialog
+    application.add_handler(dialog, group=0)
+    application.add_handlers(
+        [
+            CommandHandler("start", on_start, filters=private),
+            CommandHandler("help", on_help, filters=private),
+            CommandHandler("privacy", on_privacy, filters=private),
+            CommandHandler("cancel", on_idle_cancel, filters=private),
+            MessageHandler(message & filters.COMMAND, on_unknown_command),
+            MessageHandler(message & filters.TEXT, on_idle_text),
+            CallbackQueryHandler(on_stale_button),
+            MessageHandler(message, on_idle_other),
+        ],
+        group=0,
+    )
+    application.add_handler(TypeHandler(Update, skip_seen), group=-1)
+    application.add_handler(TypeHandler(Update, persist_now), group=99)

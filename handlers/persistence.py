@@ -1,0 +1,79 @@
+"""python-telegram-bot persistence in the bot's own SQLite database (JSON, never pickle).
+
+PTB writes conversation states lazily; the application calls ``update_persistence()`` after every
+update (see ``handlers.app``), so a state reaches the disk before the next update is read and a
+``SIGKILL`` loses at most the update being processed.
+"""
+
+from __future__ import annotations
+
+
+from telegram.ext import BasePersistence, PersistenceInput
+
+from bot.storage.db import Database
+from bot.storage.repos import PtbStore
+
+
+class SQLitePersistence(BasePersistence[dict, dict, dict]):
+    def __init__(self, db: Database, update_interval: float = 5) -> None:
+        super().__init__(
+            store_data=PersistenceInput(bot_data=False, chat_data=False, user_data=True, callback_data=False),
+            update_interval=update_interval,
+        )
+        self.db = db
+
+    async def get_user_data(self) -> dict[int, dict]:
+        async with self.db.reading() as conn:
+            return await PtbStore.user_data(conn)
+
+    async def update_user_data(self, user_id: int, data: dict) -> None:
+        async with self.db.transaction() as tx:
+            await PtbStore.put_user_data(tx, user_id, data)
+
+    async def drop_user_data(self, user_id: int) -> None:
+        async with self.db.transaction() as tx:
+            await PtbStore.drop_user_data(tx, user_id)
+
+    async def refresh_user_data(self, user_id: int, user_data: dict) -> None:
+        """Nothing to do: this process is the only writer, so memory is already current."""
+
+    async def get_conversations(self, name: str) -> dict:
+        async with self.db.reading() as conn:
+            return await PtbStore.conversations(conn, name)
+
+    async def update_conversation(self, name: str, key: tuple, new_state: object | None) -> None:
+        if new_state is not None and not isinstance(new_state, str):
+            raise TypeError(f"conversation states must be strings, got {new_state!r}")
+        async with self.db.transaction() as tx:
+            await PtbStore.put_conversation(tx, name, key, new_state)
+
+    # chat_data, bot_data and callback_data are not stored (store_data above says so).
+    async def get_chat_data(self) -> dict[int, dict]:
+        return {}
+
+    async def update_chat_data(self, chat_id: int, data: dict) -> None:
+        return None
+
+    async def drop_chat_data(self, chat_id: int) -> None:
+        return None
+
+    async def refresh_chat_data(self, chat_id: int, chat_data: dict) -> None:
+        return None
+
+    async def get_bot_data(self) -> dict:
+        return {}
+
+    async def update_bot_data(self, data: dict) -> None:
+        return None
+
+    async def refresh_bot_data(self, bot_data: dict) -> None:
+        return None
+
+    async def get_callback_data(self) -> None:
+        return None
+
+    async def update_callback_data(self, data) -> None:
+        return None
+
+    async def flush(self) -> None:
+        """Every write above is already committed."""

@@ -1,0 +1,1 @@
+"""Test kit: a fake Telegram Bot API (in-process and over HTTP) and dialogue helpers."""

@@ -1,0 +1,46 @@
+"""Make people the way the bot does (an invite code, redeemed), and talk as them."""
+
+from __future__ import annotations
+
+from bot.dialog.runner import TextRunner
+from bot.dialog.types import Reply
+from bot.i18n import use_locale
+from bot.models import Messenger, Role
+
+
+async def onboard(services, messenger: Messenger, external_id: str, role: Role, commune: str = "Xã Mẫu Sơn",
+                  name: str = "", locale: str = "vi"):
+    """Create an invite with the CLI's service call and redeem it as ``external_id``."""
+    invite = await services.accounts.create_invite(role=role, commune_name=commune, full_name=name)
+    result = await services.accounts.redeem(messenger, external_id, external_id, invite.code, locale)
+    assert result.status.value == "ok", result
+    return result.person
+
+
+class TextChat:
+    """One person on a text channel (the console's and Zalo's rules): says things, reads replies."""
+
+    def __init__(self, services, handle: str, messenger: Messenger = Messenger.CONSOLE) -> None:
+        self.services = services
+        self.handle = handle
+        self.messenger = messenger
+        self.runner = TextRunner(services, messenger.value)
+        self.replies: list[Reply] = []
+
+    async def says(self, text: str | None) -> list[str]:
+        actor = await self.services.accounts.identify(self.messenger, self.handle, self.handle)
+        with use_locale(actor.locale):
+            self.replies = await self.runner.handle(actor, text)
+        return [r.text for r in self.replies]
+
+    @property
+    def last(self) -> Reply:
+        return self.replies[-1]
+
+    @property
+    def options(self) -> list[str]:
+        return [c.label for c in self.last.choices]
+
+    async def picks(self, label: str) -> list[str]:
+        """Answer the last question by typing the number of the option labelled ``label``."""
+        return await self.says(str(self.options.index(label) + 1))

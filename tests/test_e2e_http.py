@@ -1,0 +1,142 @@
+"""End to end over real HTTP: the bot polls a fake Telegram Bot API server on 127.0.0.1.
+
+The first tests run the application in this process with real long polling; the last one runs
+``hoanhap run`` as a separate process and kills it with SIGKILL in the middle of a conversation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from dataclasses import replace
+
+import pytest
+
+from bot.models import Role
+from tests.support.fake_telegram import FakeTelegramServer
+
+STRANGER, OFFICER = 1101, 1102
+
+
+@pytest.fixture
+async def server(api):
+    server = await FakeTelegramServer(api).start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+async def polling_bot(services, server):
+    from handlers.app import build_application, on_startup
+    from handlers.polling import poll
+
+    services.settings = replace(services.settings, telegram_base_url=server.base_url)
+    application = build_application(services, updater=False)
+    stop = asyncio.Event()
+    async with application:
+        await on_startup(application)
+        await application.start()
+        polling = asyncio.create_task(poll(application, stop))
+        yield application
+        stop.set()
+        await polling
+        await application.stop()
+
+
+async def test_stranger_officer_language_and_cancel_over_http(polling_bot, server, services):
+    api = server.api
+    await api.user_says(STRANGER, "chào bạn")
+    [intro] = await api.wait_sent(STRANGER)
+    assert intro.text.startswith("Xin chào! Đây là Hòa Nhập") and intro.buttons == []
+
+    invite = await services.accounts.create_invite(role=Role.POLICE, commune_name="Xã Mẫu Sơn")
+    await api.user_says(OFFICER, f"/start {invite.code}")
+    welcome, menu = await api.wait_sent(OFFICER, 2)
+    assert welcome.text == "Chào mừng! Bạn đã đăng ký với vai trò cán bộ Công an xã của Xã Mẫu Sơn."
+
+    await api.user_presses(OFFICER, menu, "Ngôn ngữ")
+    [question] = await api.wait_sent(OFFICER)
+    await api.user_presses(OFFICER, question, "English")
+    [done] = await api.wait_sent(OFFICER)
+    assert done.text.startswith("Done: I will speak English")
+
+    await api.user_says(OFFICER, "/invite")
+    [roles] = await api.wait_sent(OFFICER)
+    assert roles.labels == ["Village supervisor", "Returnee or person under community supervision",
+                            "Family member", "Commune police officer"]
+    await api.user_says(OFFICER, "/cancel")
+    [cancelled] = await api.wait_sent(OFFICER)
+    assert cancelled.text == "Cancelled. Nothing was saved. Send /help to see what you can do."
+    await api.user_says(OFFICER, "Nguyễn Văn Ba")  # no longer an answer to anything
+    [menu_again, _] = await api.wait_sent(OFFICER, 2)
+    assert menu_again.text.startswith("Sorry, I did not understand that.")
+
+
+async def _start_bot(env: dict, cwd) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", env=env, cwd=cwd,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+    )
+
+
+async def _until(predicate, timeout: float = 20.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not predicate():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("timed out")
+        await asyncio.sleep(0.05)
+
+
+def _saved_state(db_path) -> list[str]:
+    import sqlite3
+
+    conn = sqlite3.connect(db_path)
+    try:
+        return [r[0] for r in conn.execute("SELECT state FROM ptb_conversations")]
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("kill_at", ["right after the reply", "after the state is saved"])
+async def test_a_conversation_resumes_after_the_process_is_killed(server, services, env, tmp_path, kill_at):
+    api = server.api
+    invite = await services.accounts.create_invite(role=Role.POLICE, commune_name="Xã Mẫu Sơn")
+    child_env = {**os.environ, **env, "HOANHAP_TELEGRAM_BASE_URL": server.base_url}
+
+    bot = await _start_bot(child_env, tmp_path)
+    try:
+        await api.user_says(OFFICER, f"/start {invite.code}")
+        await api.wait_sent(OFFICER, 2, timeout=30)
+        await api.user_says(OFFICER, "/invite")
+        [roles] = await api.wait_sent(OFFICER)
+        await api.user_presses(OFFICER, roles, "Người thân trong gia đình")
+        [name_question] = await api.wait_sent(OFFICER)
+        polls_at_reply = api.polls
+        assert name_question.text.startswith("Gõ họ tên người nhận mã")
+        if kill_at == "after the state is saved":
+            await _until(lambda: _saved_state(env["HOANHAP_DB"]) == ["invite:name"])
+            await _until(lambda: api.polls > polls_at_reply)  # the next poll confirmed the update
+    finally:
+        bot.send_signal(signal.SIGKILL)  # no shutdown, no flush
+        await bot.wait()
+
+    polls = api.polls
+    bot = await _start_bot(child_env, tmp_path)
+    try:
+        # Polling, with nothing left unconfirmed: what was unfinished at the kill is handled again.
+        await _until(lambda: api.polls > polls and not api.updates)
+        replayed = [s.text for s in api.take_pending(OFFICER)]
+        # At worst the last question is asked once more; nothing is lost, nothing else repeated.
+        assert replayed == ([name_question.text] if kill_at == "right after the reply" else [])
+        await api.user_says(OFFICER, "Lý Thị Mai")
+        [code, how] = await api.wait_sent(OFFICER, 2)
+        assert code.text.startswith("Mã mời cho người thân trong gia đình: ")
+        assert how.text.startswith("Gửi họ đường dẫn này")
+    finally:
+        bot.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(bot.communicate(), 20)
+    log = stderr.decode()
+    assert api.token not in log and api.token.split(":")[1] not in log
+    assert "Lý Thị Mai" not in log and "Traceback" not in log

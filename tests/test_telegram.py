@@ -1,0 +1,148 @@
+"""The real PTB Application, fed updates in-process; its HTTP calls answered by the fake Bot API."""
+
+from __future__ import annotations
+
+import json
+
+from bot.models import Messenger, Role
+from tests.support.people import onboard
+from tests.support.telegram_chat import TelegramPerson
+
+POLICE_ID, OTHER_ID = 5001, 5002
+
+
+async def police(telegram, api, services) -> TelegramPerson:
+    await onboard(services, Messenger.TELEGRAM, str(POLICE_ID), Role.POLICE)
+    return TelegramPerson(telegram, api, POLICE_ID)
+
+
+async def test_a_stranger_gets_the_explanation_and_no_buttons(telegram, api):
+    stranger = TelegramPerson(telegram, api, 4242)
+
+    said = await stranger.says("/start")
+
+    assert len(said) == 1 and "mã mời" in said[0]
+    assert api.all_to(4242)[-1].buttons == []
+
+
+async def test_an_invited_officer_onboards_with_a_deep_link_and_gets_their_command_menu(telegram, api, services):
+    invite = await services.accounts.create_invite(role=Role.POLICE, commune_name="Xã Mẫu Sơn")
+    assert invite.deep_link == f"https://t.me/HoaNhapTestBot?start={invite.code.replace('-', '')}"  # username learnt from getMe
+    officer = TelegramPerson(telegram, api, 777)
+
+    said = await officer.says(f"/start {invite.code}")
+
+    assert said[0] == "Chào mừng! Bạn đã đăng ký với vai trò cán bộ Công an xã của Xã Mẫu Sơn."
+    assert officer.buttons == ["Tạo mã mời", "Ngôn ngữ"]
+    assert api.commands_for_chat(777) == ["help", "invite", "language", "privacy", "cancel"]
+
+
+async def test_police_create_an_invite_with_buttons(telegram, api, services):
+    officer = await police(telegram, api, services)
+
+    await officer.says("/invite")
+    await officer.presses("Người thân trong gia đình")
+    said = await officer.presses("Bỏ qua")
+
+    assert said[0].startswith("Mã mời cho người thân trong gia đình: ")
+    assert said[1].startswith("Gửi họ đường dẫn này")
+
+
+async def test_language_switch_changes_answers_and_command_menu(telegram, api, services):
+    officer = await police(telegram, api, services)
+
+    await officer.says("/language")
+    said = await officer.presses("English")
+
+    assert said == ["Done: I will speak English with you. Send /help to see what you can do."]
+    assert (await officer.says("/invite"))[0] == "Who is the invite code for?"
+    menu = next(v for k, v in api.commands.items() if json.loads(k)[0].get("chat_id") == POLICE_ID)
+    assert menu[0]["description"] == "What I can do for you"
+
+
+async def test_a_pressed_button_loses_its_keyboard_and_an_old_one_is_refused(telegram, api, services):
+    officer = await police(telegram, api, services)
+    await officer.says("/invite")
+    question = officer.last_with_buttons()
+    await officer.presses("Người thân trong gia đình", question)
+
+    assert "reply_markup" not in api.messages[(POLICE_ID, question.message_id)]  # keyboard retired
+    said = await officer.presses("Cán bộ Công an xã", question)  # pressed again on a stale copy
+    assert said[0].startswith("Nút này thuộc câu hỏi trước")
+    assert said[-1].startswith("Gõ họ tên người nhận mã")  # still at the name question
+    assert all(a.get("callback_query_id") for a in api.callback_answers)  # every press answered
+
+
+async def test_forged_callback_data_gets_a_polite_answer(telegram, api, services):
+    officer = await police(telegram, api, services)
+    stranger = TelegramPerson(telegram, api, 999)
+
+    for forged in ["", "x" * 64, "invite:role|role:province", "menu|go:nothing", "\u202e|\u0000"]:
+        said = await stranger.presses_data(forged) if api.all_to(999) else None
+        if said is None:
+            await stranger.says("/start")
+            said = await stranger.presses_data(forged)
+        assert said == ["Nút này không còn hiệu lực. Gửi /help để xem bạn có thể làm gì."], forged
+
+    await officer.says("/invite")
+    said = await officer.presses_data("invite:role|role:province")  # not one of the offered roles
+    assert said[0].startswith("Nút này thuộc câu hỏi trước")
+
+
+async def test_a_stranger_cannot_start_a_police_flow_from_a_forged_menu_button(telegram, api):
+    stranger = TelegramPerson(telegram, api, 31337)
+    await stranger.says("/start")
+
+    said = await stranger.presses_data("menu|go:invite")
+
+    assert said == ["Xin lỗi, chức năng này không dành cho bạn. Gửi /help để xem bạn có thể làm gì."]
+
+
+async def test_garbage_unknown_commands_huge_messages_and_photos(telegram, api, services):
+    officer = await police(telegram, api, services)
+    stranger = TelegramPerson(telegram, api, 8080)
+
+    assert (await officer.says("/frobnicate"))[0].startswith("Tôi không biết lệnh này")
+    assert (await stranger.says("x" * 4096))[0].startswith("Xin chào! Đây là Hòa Nhập")
+    assert (await stranger.sends_photo())[0] == "Xin lỗi, ở đây tôi chỉ đọc được tin nhắn chữ."
+
+    await officer.says("/invite")
+    assert (await officer.says("\u0000\u202e" + "ă" * 4094))[-1] == "Mã mời này dành cho ai?"
+    assert (await officer.sends_photo())[-1] == "Mã mời này dành cho ai?"
+    said = await officer.says("/language")
+    assert said[0].startswith("Bạn đang làm dở: Tạo mã mời")
+    said = await officer.says("/help")
+    assert said[0].startswith("Cán bộ Công an xã có thể") and said[-1] == "Mã mời này dành cho ai?"
+    assert (await officer.says("/cancel"))[0].startswith("Đã hủy")
+    assert (await officer.says("/cancel"))[0].startswith("Không có gì để hủy")
+
+
+async def test_an_error_inside_a_step_gets_an_apology_and_the_bot_keeps_serving(telegram, api, services, monkeypatch, caplog):
+    officer = await police(telegram, api, services)
+    other = TelegramPerson(telegram, api, OTHER_ID)
+
+    async def broken(**kwargs):
+        raise RuntimeError("database exploded while reading Nguyễn Văn Ba")
+
+    monkeypatch.setattr(services.accounts, "create_invite", broken)
+    await officer.says("/invite")
+    await officer.presses("Người thân trong gia đình")
+    said = await officer.says("Nguyễn Văn Ba")
+
+    assert said == ["Xin lỗi, hệ thống vừa gặp lỗi. Những gì bạn đã xác nhận trước đó vẫn được lưu. "
+                    "Vui lòng thử lại sau ít phút."]
+    assert "Nguyễn Văn Ba" not in caplog.text and "RuntimeError" in caplog.text
+    assert (await other.says("/start"))[0].startswith("Xin chào! Đây là Hòa Nhập")
+
+
+async def test_conversation_state_and_draft_reach_sqlite_after_each_update(telegram, api, services):
+    officer = await police(telegram, api, services)
+
+    await officer.says("/invite")
+    await officer.presses("Tổ viên Tổ bảo vệ an ninh, trật tự")
+
+    async with services.db.reading() as conn:
+        async with conn.execute("SELECT state FROM ptb_conversations WHERE name = 'dialog'") as cur:
+            assert [r[0] for r in await cur.fetchall()] == ["invite:name"]
+        async with conn.execute("SELECT data FROM ptb_user_data WHERE user_id = ?", (POLICE_ID,)) as cur:
+            assert json.loads((await cur.fetchone())[0])["draft"]["role"] == "supervisor"
