@@ -1,0 +1,117 @@
+"""The ``hoanhap`` command as a person runs it: separate processes, real files."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+from datetime import datetime, timedelta
+
+import httpx
+
+from bot.clock import VIETNAM
+from tests.support.fake_telegram import FakeTelegramServer
+
+
+def hoanhap(*args: str, env: dict, cwd, stdin: str | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], env={**os.environ, **env}, cwd=cwd, input=stdin,
+        capture_output=True, text=True, timeout=60,
+    )
+
+
+def test_invite_prints_a_code_then_a_police_officer_uses_it_in_the_console(env, tmp_path):
+    made = hoanhap("invite", "--role", "police", "--commune", "Xã Mẫu Sơn", env=env, cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    code = made.stdout.split("code: ", 1)[1].split()[0]
+    in_a_week = datetime.now(VIETNAM) + timedelta(days=7)
+    assert f"valid until: {in_a_week:%d/%m/%Y}" in made.stdout  # Vietnam time, dd/mm/yyyy
+
+    chat = hoanhap("console", env=env, cwd=tmp_path, stdin=f"/start {code}\n/invite\n1\nVi Văn Tám\n/quit\n")
+
+    assert chat.returncode == 0, chat.stderr
+    assert "Chào mừng! Bạn đã đăng ký với vai trò cán bộ Công an xã của Xã Mẫu Sơn." in chat.stdout
+    assert "1. Tổ viên Tổ bảo vệ an ninh, trật tự" in chat.stdout
+    assert "Mã mời cho tổ viên Tổ bảo vệ an ninh, trật tự" in chat.stdout
+
+
+def test_the_console_demo_lets_you_switch_between_people(tmp_path):
+    env = {"HOANHAP_DB": str(tmp_path / "demo.sqlite3")}
+    chat = hoanhap("console", "--demo", env=env, cwd=tmp_path,
+                   stdin="/whoami\n/help\n/as returnee1\n/whoami\n/help\n/invite\n/as stranger\nhello\n/quit\n")
+
+    assert chat.returncode == 0, chat.stderr
+    assert "police1 (police)" in chat.stdout and "returnee1 (returnee)" in chat.stdout
+    assert "Cán bộ Công an xã có thể" in chat.stdout
+    assert "Ở đây anh/chị có thể hỏi về vay vốn" in chat.stdout
+    assert "chức năng này không dành cho bạn" in chat.stdout  # a returnee cannot /invite
+    assert "Để sử dụng, bạn cần mã mời" in chat.stdout  # a stranger is told how to get in
+
+
+def test_backup_copies_the_database(env, tmp_path):
+    hoanhap("invite", "--role", "police", "--commune", "Xã Mẫu Sơn", env=env, cwd=tmp_path)
+
+    done = hoanhap("backup", str(tmp_path / "copy.sqlite3"), env=env, cwd=tmp_path)
+
+    assert done.returncode == 0, done.stderr
+    import sqlite3
+
+    copy = sqlite3.connect(tmp_path / "copy.sqlite3")
+    assert copy.execute("SELECT count(*) FROM invites").fetchone()[0] == 1
+    copy.close()
+
+
+def test_a_configuration_error_names_the_variable_and_exits_2(tmp_path):
+    done = hoanhap("run", env={"HOANHAP_TELEGRAM_TOKEN": "", "HOANHAP_DB": str(tmp_path / "x.sqlite3")}, cwd=tmp_path)
+
+    assert done.returncode == 2
+    assert "HOANHAP_TELEGRAM_TOKEN" in done.stderr and "Traceback" not in done.stderr
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def test_webhook_mode_accepts_only_the_secret_token(env, tmp_path, api):
+    server = await FakeTelegramServer(api).start()
+    port = _free_port()
+    child_env = {
+        **os.environ, **env, "HOANHAP_TELEGRAM_BASE_URL": server.base_url,
+        "HOANHAP_WEBHOOK_LISTEN": "127.0.0.1", "HOANHAP_WEBHOOK_PORT": str(port),
+        "HOANHAP_WEBHOOK_SECRET": "s3cret-webhook-token",
+    }
+    bot = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", "--webhook", f"http://127.0.0.1:{port}/telegram",
+        env=child_env, cwd=tmp_path, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+    )
+    update = {"update_id": 1, "message": {
+        "message_id": 1, "date": 0, "chat": {"id": 42, "type": "private"},
+        "from": {"id": 42, "is_bot": False, "first_name": "A"}, "text": "xin chào"}}
+    try:
+        async with httpx.AsyncClient() as client:
+            for _ in range(200):
+                try:
+                    wrong = await client.post(f"http://127.0.0.1:{port}/telegram", json=update,
+                                              headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"})
+                    break
+                except httpx.TransportError:
+                    await asyncio.sleep(0.05)
+            assert wrong.status_code == 403
+            right = await client.post(f"http://127.0.0.1:{port}/telegram", json=update,
+                                      headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-webhook-token"})
+            assert right.status_code == 200
+        [reply] = await api.wait_sent(42)
+        assert reply.text.startswith("Xin chào! Đây là Hòa Nhập")
+        [webhook_call] = [p for m, p in api.calls if m == "setWebhook"]
+        assert webhook_call["url"] == f"http://127.0.0.1:{port}/telegram"
+        assert webhook_call["secret_token"] == "s3cret-webhook-token"
+    finally:
+        bot.terminate()
+        _, stderr = await asyncio.wait_for(bot.communicate(), 20)
+        await server.stop()
+    assert "s3cret-webhook-token" not in stderr.decode() and api.token not in stderr.decode()
