@@ -87,6 +87,7 @@ async def _console(services, demo: bool) -> int:
 
 
 async def _invite(services, args) -> int:
+    await _learn_bot_username(services)
     invite = await services.accounts.create_invite(
         role=Role(args.role), commune_name=args.commune, full_name=args.name
     )
@@ -98,6 +99,21 @@ async def _invite(services, args) -> int:
     else:
         print(f"send to the bot: /start {invite.code}  (the link appears once the bot has run)")
     return 0
+
+
+async def _learn_bot_username(services) -> None:
+    """For the deep link: the configured username, or one ``getMe`` if a token is set."""
+    settings = services.settings
+    if settings.telegram_username:
+        await services.accounts.remember_bot_username(settings.telegram_username.lstrip("@"))
+        return
+    if not settings.telegram_token or await services.accounts.bot_username():
+        return
+    from handlers.app import fetch_username
+
+    username = await fetch_username(settings)
+    if username:
+        await services.accounts.remember_bot_username(username)
 
 
 async def _run(services, webhook: str | None) -> int:

@@ -54,6 +54,20 @@ async def on_startup(application: Application) -> None:
         log.warning("could not set the default command menu")
 
 
+async def fetch_username(settings) -> str | None:
+    """One ``getMe`` (5 s at most) for the bot's username; None when Telegram cannot be reached."""
+    from telegram import Bot
+    from telegram.error import TelegramError
+
+    bot = Bot(settings.require_telegram_token(), base_url=settings.telegram_base_url)
+    try:
+        async with bot:
+            return bot.username
+    except (TelegramError, OSError):
+        log.warning("could not reach Telegram to learn the bot's username")
+        return None
+
+
 def build_application(services, *, request=None, updater: bool = True) -> Application:
     """The PTB application over ``services``; ``request`` lets tests answer in-process."""
     settings = services.settings

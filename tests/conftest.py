@@ -14,7 +14,9 @@ TOKEN = "123456:TEST-token-for-the-fake-api-only"
 
 @pytest.fixture
 def env(tmp_path):
-    return {"HOANHAP_DB": str(tmp_path / "bot.sqlite3"), "HOANHAP_TELEGRAM_TOKEN": TOKEN}
+    # A closed local port: a test that forgets to start the fake server fails fast, offline.
+    return {"HOANHAP_DB": str(tmp_path / "bot.sqlite3"), "HOANHAP_TELEGRAM_TOKEN": TOKEN,
+            "HOANHAP_TELEGRAM_BASE_URL": "http://127.0.0.1:9/bot"}
 
 
 @pytest.fixture

@@ -51,6 +51,19 @@ def test_the_console_demo_lets_you_switch_between_people(tmp_path):
     assert "Để sử dụng, bạn cần mã mời" in chat.stdout  # a stranger is told how to get in
 
 
+async def test_invite_learns_the_deep_link_from_telegram_when_a_token_is_set(env, tmp_path, api):
+    server = await FakeTelegramServer(api).start()
+    try:
+        made = await asyncio.to_thread(
+            hoanhap, "invite", "--role", "police", "--commune", "Xã Mẫu Sơn",
+            env={**env, "HOANHAP_TELEGRAM_BASE_URL": server.base_url}, cwd=tmp_path,
+        )
+    finally:
+        await server.stop()
+    code = made.stdout.split("code: ", 1)[1].split()[0]
+    assert f"link: https://t.me/HoaNhapTestBot?start={code.replace('-', '')}" in made.stdout
+
+
 def test_backup_copies_the_database(env, tmp_path):
     hoanhap("invite", "--role", "police", "--commune", "Xã Mẫu Sơn", env=env, cwd=tmp_path)
 

@@ -202,6 +202,10 @@ class Accounts:
         async with self.db.reading() as conn:
             return await People.get(conn, person_id), await Identities.of_person(conn, person_id)
 
+    async def bot_username(self) -> str | None:
+        async with self.db.reading() as conn:
+            return await Meta.get(conn, "telegram_username")
+
     async def remember_bot_username(self, username: str) -> None:
         async with self.db.transaction() as tx:
             await Meta.put(tx, "telegram_username", username)
