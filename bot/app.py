@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.channels.port import Notifier
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.dialog.engine import Registry
-from bot.flows import all_flows
+from bot.flows import MENU_ORDER, all_commands, all_flows
 from bot.services.accounts import Accounts
+from bot.services.notifier import Notifier
+from bot.services.supervision import Supervision
 from bot.services.updates import SeenUpdatesLog
 from bot.storage.db import Database
 
@@ -21,6 +22,7 @@ class Services:
     clock: Clock
     accounts: Accounts
     notifier: Notifier
+    supervision: Supervision
     flows: Registry
     seen_updates: SeenUpdatesLog
 
@@ -29,13 +31,17 @@ class Services:
         clock = clock or SystemClock()
         db = await Database.open(settings.db_path)
         accounts = Accounts(db, clock, settings.default_locale)
+        notifier = Notifier(db, clock, accounts, settings.default_locale)
+        supervision = Supervision(db, clock, settings.timezone)
+        await supervision.seed_cadence()
         return cls(
             settings=settings,
             db=db,
             clock=clock,
             accounts=accounts,
-            notifier=Notifier(accounts, settings.default_locale),
-            flows=Registry(all_flows()),
+            notifier=notifier,
+            supervision=supervision,
+            flows=Registry(all_flows(), all_commands(), MENU_ORDER),
             seen_updates=SeenUpdatesLog(db, clock),
         )
 

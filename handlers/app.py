@@ -49,7 +49,7 @@ async def on_startup(application: Application) -> None:
     if me.username:
         await services.accounts.remember_bot_username(me.username)
     try:
-        await commands_menu.sync_defaults(application.bot)
+        await commands_menu.sync_defaults(application.bot, services.flows)
     except Exception:
         log.warning("could not set the default command menu")
 

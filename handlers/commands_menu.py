@@ -8,43 +8,32 @@ from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 from telegram.error import TelegramError
 
 from bot.i18n import N_, _, use_locale
-from bot.models import Role
 
 log = logging.getLogger(__name__)
 
-_DESCRIPTIONS = {
-    "start": N_("Start, or use an invite code"),
-    "help": N_("What I can do for you"),
-    "invite": N_("Create an invite code"),
-    "language": N_("Change the language"),
-    "privacy": N_("What is kept about you"),
-    "cancel": N_("Stop what you are doing"),
-}
-
-_BY_ROLE: dict[Role | None, tuple[str, ...]] = {
-    None: ("start", "language", "privacy"),
-    Role.POLICE: ("help", "invite", "language", "privacy", "cancel"),
-    Role.SUPERVISOR: ("help", "language", "privacy", "cancel"),
-    Role.RETURNEE: ("help", "language", "privacy", "cancel"),
-    Role.FAMILY: ("help", "language", "privacy", "cancel"),
-    Role.PROVINCE: ("help", "language", "privacy"),
-}
+START = N_("Start, or use an invite code")
+CANCEL = N_("Stop what you are doing")
 
 
-def commands_for(role: Role | None, locale: str) -> list[BotCommand]:
+def commands_for(registry, role, locale: str) -> list[BotCommand]:
+    """The flows and commands open to ``role``, then /help, /privacy and /cancel."""
     with use_locale(locale):
-        return [BotCommand(name, _(_DESCRIPTIONS[name])) for name in _BY_ROLE[role]]
+        items = registry.for_role(role)
+        first = [BotCommand("start", _(START))] if role is None else []
+        named = [BotCommand(getattr(i, "command", i.name), _(i.title)) for i in items]
+        last = [BotCommand("cancel", _(CANCEL))] if role is not None else []
+        return first + named + last
 
 
-async def sync_defaults(bot) -> None:
+async def sync_defaults(bot, registry) -> None:
     """What strangers see: Vietnamese by default, English for English-language Telegram apps."""
-    await bot.set_my_commands(commands_for(None, "vi"), scope=BotCommandScopeDefault())
-    await bot.set_my_commands(commands_for(None, "en"), scope=BotCommandScopeDefault(), language_code="en")
+    await bot.set_my_commands(commands_for(registry, None, "vi"), scope=BotCommandScopeDefault())
+    await bot.set_my_commands(commands_for(registry, None, "en"), scope=BotCommandScopeDefault(), language_code="en")
 
 
-async def sync_chat(bot, chat_id: int, actor) -> None:
+async def sync_chat(bot, registry, chat_id: int, actor) -> None:
     """After onboarding or a language change: this person's commands, in their language."""
     try:
-        await bot.set_my_commands(commands_for(actor.role, actor.locale), scope=BotCommandScopeChat(chat_id))
+        await bot.set_my_commands(commands_for(registry, actor.role, actor.locale), scope=BotCommandScopeChat(chat_id))
     except TelegramError:
         log.warning("could not update the command menu of a chat", exc_info=True)

@@ -26,7 +26,8 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.dialog import engine
-from bot.dialog.types import Reply, StepContext, Turn
+from bot.dialog.runner import command_in_dialog, start_item
+from bot.dialog.types import Incoming, StepContext, Turn
 from bot.flows import basics
 from bot.i18n import use_locale
 from bot.models import Messenger
@@ -65,7 +66,7 @@ async def _deliver(update: Update, context: ContextTypes.DEFAULT_TYPE, ctx: Step
         for reply in replies:
             await send(context.bot, update.effective_chat.id, reply)
     if before is not None and (before.locale != ctx.actor.locale or before.role != ctx.actor.role):
-        await commands_menu.sync_chat(context.bot, update.effective_chat.id, ctx.actor)
+        await commands_menu.sync_chat(context.bot, ctx.services.flows, update.effective_chat.id, ctx.actor)
 
 
 async def _run(update: Update, context, produce) -> str | None:
@@ -86,7 +87,7 @@ def _answer(state: str):
         """Feed a typed answer or a pressed button to the step waiting at this state."""
         data = incoming(update)
         if data.text is not None:
-            data = type(data)(text=clean_input(data.text))
+            data = Incoming(text=clean_input(data.text))
         registry = context.application.bot_data["services"].flows
         return await _run(update, context, lambda ctx: engine.advance(registry, state, ctx, data)) or END
 
@@ -95,7 +96,7 @@ def _answer(state: str):
 
 def _not_text(state: str):
     async def on_not_text(update: Update, context: ContextTypes.DEFAULT_TYPE):
-        """A photo, sticker or file where text was expected: say so and ask again."""
+        """A sticker, voice note or file where text was expected: say so and ask again."""
         registry = context.application.bot_data["services"].flows
         return await _run(
             update, context, lambda ctx: engine.reprompt(registry, state, ctx, basics.only_text().text)
@@ -113,17 +114,18 @@ def _begin(flow):
 
 
 async def on_menu_pick(update: Update, context: ContextTypes.DEFAULT_TYPE):
-    """A main-menu button: start the flow it names (or say the button is stale)."""
+    """A main-menu button: start the flow or run the command it names (or say it is stale)."""
     registry = context.application.bot_data["services"].flows
-    choice = incoming(update).choice or ""
-    flow = registry.flows.get(choice.removeprefix("go:"))
+    name = (incoming(update).choice or "").removeprefix("go:")
+    return await _run(update, context, lambda ctx: start_item(registry, name, ctx)) or END
 
-    async def produce(ctx):
-        if flow is None:
-            return Turn((basics.stale_button(),), None)
-        return await engine.begin(flow, ctx)
 
-    return await _run(update, context, produce) or END
+def _command(command):
+    async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A stateless command outside any conversation."""
+        await _run(update, context, lambda ctx: _turn(engine.run_command(command, ctx)))
+
+    return on_command
 
 
 async def on_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE):
@@ -139,22 +141,15 @@ def _current_state(update: Update, context) -> str | None:
 
 
 async def on_command_in_dialog(update: Update, context: ContextTypes.DEFAULT_TYPE):
-    """Another command mid-conversation: answer /help and /privacy, refuse the rest, ask again."""
-    services = context.application.bot_data["services"]
+    """Another command mid-conversation: answer stateless ones, refuse the rest, ask again."""
+    registry = context.application.bot_data["services"].flows
     state = _current_state(update, context)
     name = (update.effective_message.text or "/").split()[0][1:].split("@")[0].lower()
 
     async def produce(ctx):
-        flow = services.flows.flow_of(state)
-        if state is None or flow is None:
+        if state is None or registry.flow_of(state) is None:
             return Turn((basics.unknown_command(),), None)
-        info = {"help": basics.on_help, "privacy": basics.on_privacy}.get(name)
-        head: tuple[Reply, ...] = ()
-        if info is not None:
-            head = tuple((await info(ctx))[:1])
-        known = name in services.flows.by_command or name == "start" or info is not None
-        again = await engine.reprompt(services.flows, state, ctx, basics.busy(flow) if known else basics.unknown_command().text)
-        return Turn((*head, *again.replies), again.state)
+        return await command_in_dialog(registry, state, ctx, name)
 
     return await _run(update, context, produce) or END
 
@@ -176,16 +171,6 @@ async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await _run(update, context, lambda ctx: _turn(basics.on_start(ctx, payload)))
 
 
-async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/help: what this role can do."""
-    await _run(update, context, lambda ctx: _turn(basics.on_help(ctx)))
-
-
-async def on_privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/privacy: what is kept, who sees it, how to ask for deletion."""
-    await _run(update, context, lambda ctx: _turn(basics.on_privacy(ctx)))
-
-
 async def on_idle_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/cancel with nothing in progress."""
     await _run(update, context, _const(basics.nothing_to_cancel))
@@ -203,7 +188,7 @@ async def on_idle_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 
 async def on_idle_other(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Photos, stickers, voice notes… outside a conversation."""
+    """Photos, stickers, voice notes, locations… outside a conversation."""
     await _run(update, context, _const(basics.only_text))
 
 
@@ -226,7 +211,9 @@ async def skip_seen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def persist_now(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """After all others: write conversation states and drafts now instead of every 60 s."""
     await context.application.update_persistence()
-    await context.application.bot_data["services"].seen_updates.mark("telegram", str(update.update_id))
+    services = context.application.bot_data["services"]
+    await services.seen_updates.mark("telegram", str(update.update_id))
+    await services.notifier.flush()  # notices this update queued (e.g. to a supervisor)
 
 
 def install(application: Application, services) -> None:
@@ -237,7 +224,8 @@ def install(application: Application, services) -> None:
     states = {
         state: [
             CallbackQueryHandler(_answer(state)),
-            MessageHandler(message & filters.TEXT & ~filters.COMMAND, _answer(state)),
+            MessageHandler(message & (filters.TEXT | filters.PHOTO | filters.LOCATION) & ~filters.COMMAND,
+                           _answer(state)),
             MessageHandler(message & ~filters.COMMAND, _not_text(state)),
         ]
         for state in registry.states()
@@ -266,8 +254,7 @@ def install(application: Application, services) -> None:
     application.add_handlers(
         [
             CommandHandler("start", on_start, filters=private),
-            CommandHandler("help", on_help, filters=private),
-            CommandHandler("privacy", on_privacy, filters=private),
+            *(CommandHandler(c.name, _command(c), filters=private) for c in registry.commands.values()),
             CommandHandler("cancel", on_idle_cancel, filters=private),
             MessageHandler(message & filters.COMMAND, on_unknown_command),
             MessageHandler(message & filters.TEXT, on_idle_text),

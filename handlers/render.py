@@ -34,7 +34,13 @@ def incoming(update: Update) -> Incoming:
         state, _, choice = (query.data or "").partition("|")
         return Incoming(choice=choice, state=state)
     message = update.effective_message
-    return Incoming(text=message.text if message else None)
+    if message is None:
+        return Incoming()
+    if message.photo:
+        return Incoming(photo=message.photo[-1].file_id)
+    if message.location:
+        return Incoming(location=(message.location.latitude, message.location.longitude))
+    return Incoming(text=message.text)
 
 
 async def send(bot, chat_id: int | str, reply: Reply) -> None:

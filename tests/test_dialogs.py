@@ -135,8 +135,9 @@ async def test_the_main_menu_answers_by_number(services):
     police = TextChat(services, "police1")
 
     await police.says("/help")
-    assert police.options == ["Tạo mã mời", "Ngôn ngữ"]
-    await police.says("1")
+    assert police.options == ["Tiếp nhận người mới", "Danh sách của xã", "Nhận xét, đánh giá định kỳ",
+                              "Sửa lần liên lạc", "Tạo mã mời", "Ngôn ngữ"]
+    await police.says("5")
 
     assert police.last.text == "Mã mời này dành cho ai?"
 
@@ -147,13 +148,13 @@ async def test_a_conversation_survives_a_restart(settings, clock):
     first = await Services.start(settings, clock)
     await onboard(first, Messenger.CONSOLE, "police1", Role.POLICE)
     await TextChat(first, "police1").says("/invite")
-    await TextChat(first, "police1").says("2")
+    await TextChat(first, "police1").says("4")
     await first.close()
 
     second = await Services.start(settings, clock)
     try:
         police = TextChat(second, "police1")
         said = await police.says("Nông Văn Bình")
-        assert "Mã mời cho người tái hòa nhập" in said[0]
+        assert "Mã mời cho cán bộ Công an xã" in said[0]
     finally:
         await second.close()

@@ -111,7 +111,7 @@ async def test_a_conversation_resumes_after_the_process_is_killed(server, servic
         await api.wait_sent(OFFICER, 2, timeout=30)
         await api.user_says(OFFICER, "/invite")
         [roles] = await api.wait_sent(OFFICER)
-        await api.user_presses(OFFICER, roles, "Người thân trong gia đình")
+        await api.user_presses(OFFICER, roles, "Cán bộ Công an xã")
         [name_question] = await api.wait_sent(OFFICER)
         polls_at_reply = api.polls
         assert name_question.text.startswith("Gõ họ tên người nhận mã")
@@ -132,7 +132,7 @@ async def test_a_conversation_resumes_after_the_process_is_killed(server, servic
         assert replayed == ([name_question.text] if kill_at == "right after the reply" else [])
         await api.user_says(OFFICER, "Lý Thị Mai")
         [code, how] = await api.wait_sent(OFFICER, 2)
-        assert code.text.startswith("Mã mời cho người thân trong gia đình: ")
+        assert code.text.startswith("Mã mời cho cán bộ Công an xã: ")
         assert how.text.startswith("Gửi họ đường dẫn này")
     finally:
         bot.send_signal(signal.SIGTERM)

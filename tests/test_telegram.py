@@ -33,18 +33,20 @@ async def test_an_invited_officer_onboards_with_a_deep_link_and_gets_their_comma
     said = await officer.says(f"/start {invite.code}")
 
     assert said[0] == "Chào mừng! Bạn đã đăng ký với vai trò cán bộ Công an xã của Xã Mẫu Sơn."
-    assert officer.buttons == ["Tạo mã mời", "Ngôn ngữ"]
-    assert api.commands_for_chat(777) == ["help", "invite", "language", "privacy", "cancel"]
+    assert officer.buttons == ["Tiếp nhận người mới", "Danh sách của xã", "Nhận xét, đánh giá định kỳ",
+                               "Sửa lần liên lạc", "Tạo mã mời", "Ngôn ngữ"]
+    assert api.commands_for_chat(777) == ["enrol", "people", "assess", "checkins", "invite", "language", "help",
+                                          "privacy", "cancel"]
 
 
 async def test_police_create_an_invite_with_buttons(telegram, api, services):
     officer = await police(telegram, api, services)
 
     await officer.says("/invite")
-    await officer.presses("Người thân trong gia đình")
+    await officer.presses("Tổ viên Tổ bảo vệ an ninh, trật tự")
     said = await officer.presses("Bỏ qua")
 
-    assert said[0].startswith("Mã mời cho người thân trong gia đình: ")
+    assert said[0].startswith("Mã mời cho tổ viên Tổ bảo vệ an ninh, trật tự: ")
     assert said[1].startswith("Gửi họ đường dẫn này")
 
 
@@ -57,14 +59,14 @@ async def test_language_switch_changes_answers_and_command_menu(telegram, api, s
     assert said == ["Done: I will speak English with you. Send /help to see what you can do."]
     assert (await officer.says("/invite"))[0] == "Who is the invite code for?"
     menu = next(v for k, v in api.commands.items() if json.loads(k)[0].get("chat_id") == POLICE_ID)
-    assert menu[0]["description"] == "What I can do for you"
+    assert menu[0] == {"command": "enrol", "description": "Enrol a person"}
 
 
 async def test_a_pressed_button_loses_its_keyboard_and_an_old_one_is_refused(telegram, api, services):
     officer = await police(telegram, api, services)
     await officer.says("/invite")
     question = officer.last_with_buttons()
-    await officer.presses("Người thân trong gia đình", question)
+    await officer.presses("Cán bộ Công an xã", question)
 
     assert "reply_markup" not in api.messages[(POLICE_ID, question.message_id)]  # keyboard retired
     said = await officer.presses("Cán bộ Công an xã", question)  # pressed again on a stale copy
@@ -126,7 +128,7 @@ async def test_an_error_inside_a_step_gets_an_apology_and_the_bot_keeps_serving(
 
     monkeypatch.setattr(services.accounts, "create_invite", broken)
     await officer.says("/invite")
-    await officer.presses("Người thân trong gia đình")
+    await officer.presses("Cán bộ Công an xã")
     said = await officer.says("Nguyễn Văn Ba")
 
     assert said == ["Xin lỗi, hệ thống vừa gặp lỗi. Những gì bạn đã xác nhận trước đó vẫn được lưu. "

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 
-from bot.dialog.types import Choice, Finish, Flow, Goto, Incoming, Reply, Stay, StepContext, Turn
+from bot.dialog.types import Choice, Command, Finish, Flow, Goto, Incoming, Reply, Stay, StepContext, Turn
 from bot.i18n import _
 from bot.textnorm import fold
 
@@ -21,9 +21,14 @@ _NUMBER = re.compile(r"^\s*(\d{1,3})\s*[.)]?\s*$")
 
 
 class Registry:
-    def __init__(self, flows: list[Flow]) -> None:
+    """Every flow and command, in menu order."""
+
+    def __init__(self, flows: list[Flow], commands: list[Command] = (), order: tuple[str, ...] = ()) -> None:
         self.flows = {f.name: f for f in flows}
         self.by_command = {f.command: f for f in flows}
+        self.commands = {c.name: c for c in commands}
+        names = [f.name for f in flows] + [c.name for c in commands]
+        self._order = [n for n in order if n in names] + [n for n in names if n not in order]
 
     def flow_of(self, state: str | None) -> Flow | None:
         if not state:
@@ -33,12 +38,27 @@ class Registry:
     def states(self) -> list[str]:
         return [f.state(step) for f in self.flows.values() for step in f.steps]
 
-    def allowed(self, ctx: StepContext) -> list[Flow]:
-        return [f for f in self.flows.values() if _may_start(f, ctx)]
+    def allowed(self, ctx: StepContext) -> list[Flow | Command]:
+        """What this person may start from the menu, in order."""
+        return [i for i in self.for_role(ctx.actor.role) if getattr(i, "in_menu", True)]
+
+    def for_role(self, role) -> list[Flow | Command]:
+        """Every flow and command open to ``role`` (``None``: someone without a role), in menu order."""
+        items = [self.flows.get(n) or self.commands[n] for n in self._order]
+        return [i for i in items if not i.roles or role in i.roles]
+
+    def knows(self, name: str) -> bool:
+        return name in self.by_command or name in self.commands
 
 
-def _may_start(flow: Flow, ctx: StepContext) -> bool:
-    return not flow.roles or ctx.actor.role in flow.roles
+async def run_command(command: Command, ctx: StepContext) -> list[Reply]:
+    if not _may_start(command, ctx):
+        return [Reply(_("Sorry, this is not available to you. Send /help to see what you can do."))]
+    return await command.run(ctx)
+
+
+def _may_start(item: Flow | Command, ctx: StepContext) -> bool:
+    return not item.roles or ctx.actor.role in item.roles
 
 
 async def _prompt(flow: Flow, step: str, ctx: StepContext) -> Reply:
@@ -108,6 +128,10 @@ async def advance(registry: Registry, state: str, ctx: StepContext, incoming: In
         ctx.draft.clear()
         return Turn((Reply(_("Sorry, that conversation can no longer be continued. Please start again.")),), None)
     step = flow.steps[step_name]
+    if incoming.media and not step.media:
+        return await _apply(flow, Stay(_("Sorry, I can only read text messages here.")), ctx, step_name)
+    if incoming.media:
+        return await _apply(flow, await step.handle(ctx, incoming), ctx, step_name)
     resolved, problem = resolve_choice(ctx, state, incoming)
     if problem is not None:
         return await _apply(flow, Stay(problem), ctx, step_name)

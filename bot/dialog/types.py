@@ -33,11 +33,18 @@ class Reply:
 
 @dataclass(frozen=True)
 class Incoming:
-    """What the person did: typed ``text`` or pressed ``choice`` (a button of question ``state``)."""
+    """What the person did: typed ``text``, pressed ``choice`` (a button of question ``state``),
+    or sent a ``photo`` (the messenger's file id) or a ``location`` (latitude, longitude)."""
 
     text: str | None = None
     choice: str | None = None
     state: str | None = None
+    photo: str | None = None
+    location: tuple[float, float] | None = None
+
+    @property
+    def media(self) -> bool:
+        return self.photo is not None or self.location is not None
 
 
 @dataclass
@@ -77,6 +84,8 @@ class Step:
     handle: Handle
     # True when typed text is an answer even if it matches no choice (e.g. a name).
     free_text: bool = False
+    # True when a photo or a location is an answer here.
+    media: bool = False
 
 
 @dataclass(frozen=True)
@@ -93,6 +102,17 @@ class Flow:
 
     def state(self, step: str) -> str:
         return f"{self.name}:{step}"
+
+
+@dataclass(frozen=True)
+class Command:
+    """A stateless command (``/mylist``, ``/me``): who may use it and the replies it gives."""
+
+    name: str
+    title: str  # N_() label for menus
+    roles: frozenset
+    run: Callable[[StepContext], Awaitable[list[Reply]]]
+    in_menu: bool = True
 
 
 @dataclass(frozen=True)

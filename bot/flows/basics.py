@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from bot.dialog.types import Choice, Flow, Reply, StepContext
+from bot.dialog.types import Choice, Command, Flow, Reply, StepContext
 from bot.flows.labels import role_label
 from bot.i18n import N_, _
 from bot.models import Role
@@ -21,8 +21,8 @@ MENU_STATE = "menu"
 
 def main_menu(ctx: StepContext) -> Reply:
     """The big buttons: every flow this person may start."""
-    flows = ctx.services.flows.allowed(ctx)
-    choices = tuple(Choice(f"go:{f.name}", _(f.title)) for f in flows)
+    items = ctx.services.flows.allowed(ctx)
+    choices = tuple(Choice(f"go:{item.name}", _(item.title)) for item in items)
     return Reply(_("What would you like to do?"), choices, MENU_STATE)
 
 
@@ -65,24 +65,11 @@ async def redeem(ctx: StepContext, code: str) -> list[Reply]:
         return [Reply(_("That code has expired (codes are valid for 7 days). Please ask your commune "
                         "police for a new one."))]
     ctx.actor = await ctx.services.accounts.identify(actor.messenger, actor.external_id, actor.chat_id)
-    if result.invited_by is not None:
-        await _tell_inviter(ctx, result)
     return [
         Reply(_("Welcome! You are now registered as a {role} of {commune}.",
                 role=role_label(result.person.role), commune=result.commune.name)),
         main_menu(ctx),
     ]
-
-
-async def _tell_inviter(ctx: StepContext, result) -> None:
-    person = result.person
-
-    def render() -> list[Reply]:
-        if person.full_name:
-            return [Reply(_("{name} has joined as a {role}.", name=person.full_name, role=role_label(person.role)))]
-        return [Reply(_("A new {role} has joined with the code you created.", role=role_label(person.role)))]
-
-    await ctx.services.notifier.notify(result.invited_by, render)
 
 
 _HELP = {
@@ -136,6 +123,10 @@ async def on_privacy(ctx: StepContext) -> list[Reply]:
         "ask for deletion when the law allows, through your commune police "
         "(Personal Data Protection Law 91/2025/QH15)."
     ))]
+
+
+HELP = Command("help", N_("What I can do for you"), frozenset(), on_help, in_menu=False)
+PRIVACY = Command("privacy", N_("What is kept about you"), frozenset(), on_privacy, in_menu=False)
 
 
 def nothing_to_cancel() -> Reply:

@@ -1,7 +1,9 @@
-"""Names of things that several flows show."""
+"""Names of things that several flows show (all through the catalogs)."""
+
+from __future__ import annotations
 
 from bot.i18n import N_, _
-from bot.models import Role
+from bot.models import Category, CloseReason, Contact, PenaltyType, Role, Status, SupplementaryKind
 
 ROLE_LABELS = {
     Role.POLICE: N_("commune police officer"),
@@ -11,6 +13,69 @@ ROLE_LABELS = {
     Role.PROVINCE: N_("provincial police officer"),
 }
 
+CATEGORY_LABELS = {
+    Category.SUSPENDED: N_("suspended sentence (án treo)"),
+    Category.NON_CUSTODIAL: N_("non-custodial reform (cải tạo không giam giữ)"),
+    Category.PAROLE: N_("conditional early release (tha tù trước thời hạn có điều kiện)"),
+    Category.DEFERRED: N_("prison term deferred or suspended (hoãn, tạm đình chỉ)"),
+    Category.RELEASED: N_("completed a prison term (chấp hành xong án phạt tù)"),
+    Category.AMNESTY: N_("granted amnesty (đặc xá)"),
+}
+
+PENALTY_LABELS = {
+    PenaltyType.WARNING: N_("warning"),
+    PenaltyType.FINE: N_("fine"),
+    PenaltyType.NON_CUSTODIAL_REFORM: N_("non-custodial reform"),
+    PenaltyType.SUSPENDED: N_("prison, suspended"),
+    PenaltyType.PRISON: N_("prison"),
+    PenaltyType.LIFE: N_("life imprisonment"),
+    PenaltyType.DEATH_COMMUTED: N_("death penalty commuted"),
+    PenaltyType.EXEMPTED: N_("exempted from penalty"),
+}
+
+SUPPLEMENTARY_LABELS = {
+    SupplementaryKind.PROBATION_CONTROL: N_("probation control (quản chế)"),
+    SupplementaryKind.RESIDENCE_BAN: N_("residence ban (cấm cư trú)"),
+    SupplementaryKind.OFFICE_BAN: N_("ban from holding office"),
+    SupplementaryKind.PROFESSION_BAN: N_("ban from a profession or job"),
+    SupplementaryKind.CIVIL_RIGHTS: N_("deprivation of some civic rights"),
+    SupplementaryKind.FINE: N_("fine as a supplementary penalty"),
+    SupplementaryKind.OTHER: N_("other supplementary penalty"),
+}
+
+CONTACT_LABELS = {
+    Contact.HOME_VISIT: N_("Home visit"),
+    Contact.PHONE_CALL: N_("Phone call"),
+    Contact.MET_AT_OFFICE: N_("Met at the commune office"),
+    Contact.CAME_TO_REPORT: N_("Came to report"),
+}
+
+STATUS_LABELS = {
+    Status.STABLE: N_("Stable"),
+    Status.NEEDS_SUPPORT: N_("Needs support"),
+    Status.CONCERN: N_("Signs of concern"),
+    Status.LEFT_LOCALITY: N_("Has left the locality"),
+    Status.UNREACHABLE: N_("Could not be reached"),
+}
+
+CLOSE_LABELS = {
+    CloseReason.EXPUNGED: N_("Record expunged"),
+    CloseReason.SENTENCE_COMPLETED: N_("Sentence completed"),
+    CloseReason.MOVED_AWAY: N_("Moved away (file transferred)"),
+    CloseReason.DIED: N_("Died"),
+    CloseReason.OTHER: N_("Other reason"),
+}
+
+CONDUCT_LABELS = {"good": N_("Good"), "fair": N_("Fair"), "poor": N_("Poor")}
+WORK_LABELS = {"steady": N_("Steady work"), "seasonal": N_("Seasonal or casual work"), "none": N_("No work")}
+FAMILY_LABELS = {"supportive": N_("Family supportive"), "strained": N_("Family relations strained"),
+                 "none": N_("No family nearby")}
+WELLBEING_LABELS = {"good": N_("doing well"), "okay": N_("doing okay"), "hard": N_("having a hard time")}
+
 
 def role_label(role: Role) -> str:
     return _(ROLE_LABELS[role])
+
+
+def upper_first(text: str) -> str:
+    return text[:1].upper() + text[1:]

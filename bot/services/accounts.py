@@ -12,7 +12,8 @@ from enum import Enum
 from bot.clock import Clock
 from bot.models import Commune, Identity, Messenger, Person, Role
 from bot.storage.db import Database
-from bot.storage.repos import Audit, Communes, Identities, Invites, Meta, People
+from bot.storage.repos import Audit, Communes, Identities, Invites, Meta, Outbox, People
+from bot.storage.supervision import FamilyLinks
 
 log = logging.getLogger(__name__)
 
@@ -128,6 +129,7 @@ class Accounts:
         created_by: Person | None = None,
         full_name: str = "",
         person_id: int | None = None,
+        family_of: int | None = None,
     ) -> NewInvite:
         """Make a single-use code valid for 7 days; only its hash is stored."""
         now = self.clock.now()
@@ -143,7 +145,7 @@ class Accounts:
                 raise ValueError("a commune is required")
             invite = await Invites.add(
                 tx, code_hash=hash_code(code), role=role, commune_id=commune.id, full_name=full_name.strip(),
-                created_by=created_by.id if created_by else None, person_id=person_id,
+                created_by=created_by.id if created_by else None, person_id=person_id, family_of=family_of,
                 now=now, expires_at=now + INVITE_VALIDITY,
             )
             await Audit.record(
@@ -189,6 +191,11 @@ class Accounts:
                 tx, now=now, actor_id=person.id, action="invite.redeem", subject_id=person.id,
                 detail={"invite_id": invite.id, "role": invite.role.value, "messenger": messenger.value},
             )
+            if invite.family_of is not None:
+                await FamilyLinks.add(tx, person.id, invite.family_of, now)
+            if invite.created_by is not None:
+                await Outbox.add(tx, person_id=invite.created_by, kind="member_joined", now=now,
+                                 params={"name": person.full_name, "role": person.role.value})
             person = await People.get(tx, person.id)
             commune = await Communes.get(tx, invite.commune_id)
         log.info("invite %s redeemed (role %s)", invite.id, invite.role.value)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from dataclasses import dataclass
 from typing import Any
 
 from aiosqlite import Connection, Row
@@ -17,12 +18,12 @@ from bot.models import AuditEntry, Commune, Identity, Invite, Messenger, Person,
 from bot.textnorm import fold
 
 
-async def _one(conn: Connection, sql: str, params: tuple = ()) -> Row | None:
+async def fetch_one(conn: Connection, sql: str, params: tuple = ()) -> Row | None:
     async with conn.execute(sql, params) as cur:
         return await cur.fetchone()
 
 
-async def _all(conn: Connection, sql: str, params: tuple = ()) -> list[Row]:
+async def fetch_all(conn: Connection, sql: str, params: tuple = ()) -> list[Row]:
     async with conn.execute(sql, params) as cur:
         return list(await cur.fetchall())
 
@@ -31,7 +32,7 @@ class Communes:
     @staticmethod
     async def get_or_create(conn: Connection, name: str, now: datetime) -> Commune:
         name = " ".join(name.split())
-        row = await _one(conn, "SELECT id, name FROM communes WHERE name_folded = ?", (fold(name),))
+        row = await fetch_one(conn, "SELECT id, name FROM communes WHERE name_folded = ?", (fold(name),))
         if row:
             return Commune(row["id"], row["name"])
         cur = await conn.execute(
@@ -42,12 +43,12 @@ class Communes:
 
     @staticmethod
     async def get(conn: Connection, commune_id: int) -> Commune | None:
-        row = await _one(conn, "SELECT id, name FROM communes WHERE id = ?", (commune_id,))
+        row = await fetch_one(conn, "SELECT id, name FROM communes WHERE id = ?", (commune_id,))
         return Commune(row["id"], row["name"]) if row else None
 
     @staticmethod
     async def find(conn: Connection, name: str) -> Commune | None:
-        row = await _one(conn, "SELECT id, name FROM communes WHERE name_folded = ?", (fold(name),))
+        row = await fetch_one(conn, "SELECT id, name FROM communes WHERE name_folded = ?", (fold(name),))
         return Commune(row["id"], row["name"]) if row else None
 
 
@@ -75,7 +76,7 @@ class People:
 
     @staticmethod
     async def get(conn: Connection, person_id: int) -> Person | None:
-        row = await _one(conn, "SELECT * FROM people WHERE id = ?", (person_id,))
+        row = await fetch_one(conn, "SELECT * FROM people WHERE id = ?", (person_id,))
         return _person(row) if row else None
 
     @staticmethod
@@ -84,7 +85,7 @@ class People:
 
     @staticmethod
     async def in_commune(conn: Connection, commune_id: int, role: Role) -> list[Person]:
-        rows = await _all(
+        rows = await fetch_all(
             conn,
             "SELECT * FROM people WHERE commune_id = ? AND role = ? AND active = 1 ORDER BY id",
             (commune_id, role.value),
@@ -106,7 +107,7 @@ def _identity(row: Row) -> Identity:
 class Identities:
     @staticmethod
     async def find(conn: Connection, messenger: Messenger, external_id: str) -> Identity | None:
-        row = await _one(
+        row = await fetch_one(
             conn,
             "SELECT * FROM identities WHERE messenger = ? AND external_id = ?",
             (messenger.value, external_id),
@@ -142,7 +143,7 @@ class Identities:
 
     @staticmethod
     async def of_person(conn: Connection, person_id: int) -> list[Identity]:
-        rows = await _all(conn, "SELECT * FROM identities WHERE person_id = ? ORDER BY id", (person_id,))
+        rows = await fetch_all(conn, "SELECT * FROM identities WHERE person_id = ? ORDER BY id", (person_id,))
         return [_identity(r) for r in rows]
 
 
@@ -157,6 +158,7 @@ def _invite(row: Row) -> Invite:
         created_at=from_db(row["created_at"]),
         expires_at=from_db(row["expires_at"]),
         used_at=from_db(row["used_at"]) if row["used_at"] else None,
+        family_of=row["family_of"],
     )
 
 
@@ -173,21 +175,23 @@ class Invites:
         person_id: int | None,
         now: datetime,
         expires_at: datetime,
+        family_of: int | None = None,
     ) -> Invite:
         cur = await conn.execute(
             """
             INSERT INTO invites (code_hash, role, commune_id, person_id, full_name, created_by,
-                                 created_at, expires_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                                 created_at, expires_at, family_of)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
-            (code_hash, role.value, commune_id, person_id, full_name, created_by, to_db(now), to_db(expires_at)),
+            (code_hash, role.value, commune_id, person_id, full_name, created_by, to_db(now), to_db(expires_at),
+             family_of),
         )
-        row = await _one(conn, "SELECT * FROM invites WHERE id = ?", (cur.lastrowid,))
+        row = await fetch_one(conn, "SELECT * FROM invites WHERE id = ?", (cur.lastrowid,))
         return _invite(row)
 
     @staticmethod
     async def by_hash(conn: Connection, code_hash: str) -> Invite | None:
-        row = await _one(conn, "SELECT * FROM invites WHERE code_hash = ?", (code_hash,))
+        row = await fetch_one(conn, "SELECT * FROM invites WHERE code_hash = ?", (code_hash,))
         return _invite(row) if row else None
 
     @staticmethod
@@ -218,7 +222,7 @@ class Audit:
 
     @staticmethod
     async def recent(conn: Connection, limit: int = 50) -> list[AuditEntry]:
-        rows = await _all(conn, "SELECT * FROM audit_log ORDER BY id DESC LIMIT ?", (limit,))
+        rows = await fetch_all(conn, "SELECT * FROM audit_log ORDER BY id DESC LIMIT ?", (limit,))
         return [
             AuditEntry(r["id"], from_db(r["at"]), r["actor_id"], r["action"], r["subject_id"], r["detail"])
             for r in rows
@@ -228,7 +232,7 @@ class Audit:
 class Meta:
     @staticmethod
     async def get(conn: Connection, key: str) -> str | None:
-        row = await _one(conn, "SELECT value FROM bot_meta WHERE key = ?", (key,))
+        row = await fetch_one(conn, "SELECT value FROM bot_meta WHERE key = ?", (key,))
         return row["value"] if row else None
 
     @staticmethod
@@ -244,7 +248,7 @@ class Dialogs:
 
     @staticmethod
     async def get(conn: Connection, channel: str, chat_key: str) -> tuple[str | None, dict]:
-        row = await _one(conn, "SELECT state, data FROM dialogs WHERE channel = ? AND chat_key = ?", (channel, chat_key))
+        row = await fetch_one(conn, "SELECT state, data FROM dialogs WHERE channel = ? AND chat_key = ?", (channel, chat_key))
         if not row:
             return None, {}
         return row["state"], json.loads(row["data"])
@@ -266,7 +270,7 @@ class PtbStore:
 
     @staticmethod
     async def conversations(conn: Connection, name: str) -> dict[tuple, str]:
-        rows = await _all(conn, "SELECT key, state FROM ptb_conversations WHERE name = ?", (name,))
+        rows = await fetch_all(conn, "SELECT key, state FROM ptb_conversations WHERE name = ?", (name,))
         return {tuple(json.loads(r["key"])): r["state"] for r in rows}
 
     @staticmethod
@@ -285,7 +289,7 @@ class PtbStore:
 
     @staticmethod
     async def user_data(conn: Connection) -> dict[int, dict]:
-        rows = await _all(conn, "SELECT user_id, data FROM ptb_user_data")
+        rows = await fetch_all(conn, "SELECT user_id, data FROM ptb_user_data")
         return {r["user_id"]: json.loads(r["data"]) for r in rows}
 
     @staticmethod
@@ -311,7 +315,7 @@ class SeenUpdates:
 
     @staticmethod
     async def seen(conn: Connection, messenger: str, update_id: str) -> bool:
-        row = await _one(conn, "SELECT 1 FROM seen_updates WHERE messenger = ? AND update_id = ?", (messenger, update_id))
+        row = await fetch_one(conn, "SELECT 1 FROM seen_updates WHERE messenger = ? AND update_id = ?", (messenger, update_id))
         return row is not None
 
     @staticmethod
@@ -330,3 +334,67 @@ class SeenUpdates:
             """,
             (messenger, messenger, SeenUpdates.KEEP),
         )
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    id: int
+    person_id: int
+    kind: str
+    params: dict
+    attempts: int
+
+
+class Outbox:
+    @staticmethod
+    async def add(conn: Connection, *, person_id: int, kind: str, params: dict, now: datetime,
+                  not_before: datetime | None = None, dedupe_key: str | None = None) -> bool:
+        cur = await conn.execute(
+            """INSERT OR IGNORE INTO outbox (person_id, kind, params, dedupe_key, not_before, created_at)
+               VALUES (?, ?, ?, ?, ?, ?)""",
+            (person_id, kind, json.dumps(params, ensure_ascii=False), dedupe_key, to_db(not_before or now), to_db(now)),
+        )
+        return cur.rowcount == 1
+
+    @staticmethod
+    async def due(conn: Connection, now: datetime, limit: int = 200, stale_claim: datetime | None = None) -> list[OutboxItem]:
+        rows = await fetch_all(
+            conn,
+            """SELECT id, person_id, kind, params, attempts FROM outbox
+               WHERE sent_at IS NULL AND failed_at IS NULL AND not_before <= ?
+                 AND (claimed_at IS NULL OR claimed_at < ?)
+               ORDER BY not_before, id LIMIT ?""",
+            (to_db(now), to_db(stale_claim or now), limit),
+        )
+        return [OutboxItem(r["id"], r["person_id"], r["kind"], json.loads(r["params"]), r["attempts"]) for r in rows]
+
+    @staticmethod
+    async def claim(conn: Connection, item_id: int, now: datetime, stale_claim: datetime) -> bool:
+        cur = await conn.execute(
+            """UPDATE outbox SET claimed_at = ?, attempts = attempts + 1
+               WHERE id = ? AND sent_at IS NULL AND failed_at IS NULL AND (claimed_at IS NULL OR claimed_at < ?)""",
+            (to_db(now), item_id, to_db(stale_claim)),
+        )
+        return cur.rowcount == 1
+
+    @staticmethod
+    async def sent(conn: Connection, item_id: int, now: datetime) -> None:
+        await conn.execute("UPDATE outbox SET sent_at = ? WHERE id = ?", (to_db(now), item_id))
+
+    @staticmethod
+    async def retry_later(conn: Connection, item_id: int, error: str, not_before: datetime) -> None:
+        await conn.execute(
+            "UPDATE outbox SET claimed_at = NULL, last_error = ?, not_before = ? WHERE id = ?",
+            (error[:200], to_db(not_before), item_id),
+        )
+
+    @staticmethod
+    async def give_up(conn: Connection, item_id: int, error: str, now: datetime) -> None:
+        await conn.execute("UPDATE outbox SET failed_at = ?, last_error = ? WHERE id = ?",
+                           (to_db(now), error[:200], item_id))
+
+    @staticmethod
+    async def of_person(conn: Connection, person_id: int) -> list[tuple[str, dict, bool]]:
+        rows = await fetch_all(conn, "SELECT kind, params, sent_at FROM outbox WHERE person_id = ? ORDER BY id",
+                               (person_id,))
+        return [(r["kind"], json.loads(r["params"]), r["sent_at"] is not None) for r in rows]

@@ -1,0 +1,62 @@
+"""Read-only views: /mylist for a supervisor, /me for a returnee or a family member."""
+
+from __future__ import annotations
+
+from bot.clock import format_date
+from bot.dialog.types import Choice, Command, Reply, StepContext
+from bot.flows.labels import CATEGORY_LABELS
+from bot.flows.texts import due_text, roster_line
+from bot.i18n import N_, _
+from bot.models import Role
+from bot.rules.cadence import DueState
+
+
+async def on_mylist(ctx: StepContext) -> list[Reply]:
+    """Each of my people with the last contact and the next one due, overdue first."""
+    rows = await ctx.services.supervision.my_people(ctx.actor)
+    if not rows:
+        return [Reply(_("No one is assigned to you yet. Commune police will assign the people you follow."))]
+    overdue = sum(1 for r in rows if r.due.state is DueState.OVERDUE)
+    head = _("You follow {count} people; {overdue} overdue.", count=len(rows), overdue=overdue)
+    lines = [roster_line(n, row) for n, row in enumerate(rows, 1)]
+    return [Reply("\n".join([head, *lines]), (Choice("go:checkin", _("Record a visit or call")),), "menu")]
+
+
+async def on_me(ctx: StepContext) -> list[Reply]:
+    """My obligations and my dates (or, for family, what my relative chose to share)."""
+    views = await ctx.services.supervision.me(ctx.actor)
+    if not views:
+        if ctx.actor.role is Role.FAMILY:
+            return [Reply(_("Nothing has been shared with you yet. Your relative decides what you can see."))]
+        return [Reply(_("The commune police have not entered your details yet. If you think they should "
+                        "have, please ask them."))]
+    replies = []
+    for view in views:
+        record = view.record
+        lines = []
+        if ctx.actor.role is Role.FAMILY:
+            lines.append(_("Shared with you by {name}:", name=record.full_name))
+        else:
+            lines.append(_("Your situation: {category}.", category=_(CATEGORY_LABELS[record.category])))
+        if "supervisor" in view.shares:
+            if view.supervisor:
+                lines.append(_("Who supports you: {name}, village security team.", name=view.supervisor.full_name))
+            else:
+                lines.append(_("No supporter has been assigned yet; commune police will tell you."))
+        if "dates" in view.shares:
+            if view.due is not None and view.due.state is not DueState.CLOSED:
+                lines.append(_("Next contact: {due}.", due=due_text(view.due)))
+            if record.probation_end:
+                lines.append(_("Probation ends on {date}.", date=format_date(record.probation_end)))
+            if record.release_date and not record.category.serving_in_community:
+                lines.append(_("Released on {date}.", date=format_date(record.release_date)))
+        if ctx.actor.role is Role.RETURNEE:
+            lines.append(_("Send /selfreport to tell your supporter how you are doing."))
+        if len(lines) == 1:
+            lines.append(_("Nothing has been shared with you yet. Your relative decides what you can see."))
+        replies.append(Reply("\n".join(lines)))
+    return replies
+
+
+MYLIST = Command("mylist", N_("My people"), frozenset({Role.SUPERVISOR}), on_mylist)
+ME = Command("me", N_("My dates and obligations"), frozenset({Role.RETURNEE, Role.FAMILY}), on_me)

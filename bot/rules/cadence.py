@@ -1,0 +1,96 @@
+"""When is a person's next contact due? One pure function, in local (Vietnam) dates.
+
+Two kinds of rule, written as short strings so they can live in a table and a data file:
+
+- ``window:M:D`` — every M calendar months, within the first D days of the period (periods are
+  anchored to the calendar: for M = 3, January, April, July, October). ``window:1:5`` is the
+  monthly assessment within the first five days of each month (Thông tư 65/2019/TT-BCA).
+- ``interval:M:D`` — M months after the last contact (or the enrolment), the window opening D
+  days before that deadline. ``interval:3:14`` is "every three months" for returnees.
+
+A contact anywhere in a window period satisfies that period (a late one counts, and is late).
+A person enrolled after a period has begun is first due in the next period. A closed record is
+never due.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import Enum
+
+from bot.rules.dates import add_months
+
+
+class DueState(str, Enum):
+    OK = "ok"  # nothing to do yet; ``window_start`` is when the next window opens
+    DUE = "due"  # the window is open; contact by ``deadline``
+    OVERDUE = "overdue"  # the deadline has passed without a contact
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True)
+class Rule:
+    kind: str  # "window" | "interval"
+    months: int
+    days: int
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.months}:{self.days}"
+
+
+def parse_rule(text: str) -> Rule:
+    kind, months, days = text.strip().split(":")
+    rule = Rule(kind, int(months), int(days))
+    if kind not in ("window", "interval") or not 1 <= rule.months <= 24 or not 1 <= rule.days <= 366:
+        raise ValueError(f"not a cadence rule: {text!r}")
+    if kind == "window" and rule.days > 28 * rule.months:
+        raise ValueError(f"the window is longer than the period: {text!r}")
+    return rule
+
+
+@dataclass(frozen=True)
+class Due:
+    state: DueState
+    window_start: date | None
+    deadline: date | None
+    last_contact: date | None
+
+    @property
+    def sort_key(self) -> tuple:
+        """Overdue first (oldest deadline first), then due, then the rest by next window."""
+        order = {DueState.OVERDUE: 0, DueState.DUE: 1, DueState.OK: 2, DueState.CLOSED: 3}
+        return (order[self.state], self.deadline or date.max)
+
+
+def _period_start(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1
+    index -= index % months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def due(rule: Rule, *, enrolled_on: date, contacts: Iterable[date], today: date, closed_on: date | None = None) -> Due:
+    past = sorted(d for d in contacts if d <= today)
+    last = past[-1] if past else None
+    if closed_on is not None and closed_on <= today:
+        return Due(DueState.CLOSED, None, None, last)
+    if rule.kind == "interval":
+        base = max(last, enrolled_on) if last else enrolled_on
+        deadline = add_months(base, rule.months)
+        opens = deadline - timedelta(days=rule.days - 1)
+        if today < opens:
+            return Due(DueState.OK, opens, deadline, last)
+        return Due(DueState.DUE if today <= deadline else DueState.OVERDUE, opens, deadline, last)
+
+    first = _period_start(enrolled_on, rule.months)
+    if first < enrolled_on:
+        first = add_months(first, rule.months)
+    if today < first:
+        return Due(DueState.OK, first, first + timedelta(days=rule.days - 1), last)
+    start = _period_start(today, rule.months)
+    end = start + timedelta(days=rule.days - 1)
+    if last is not None and last >= start:
+        following = add_months(start, rule.months)
+        return Due(DueState.OK, following, following + timedelta(days=rule.days - 1), last)
+    return Due(DueState.DUE if today <= end else DueState.OVERDUE, start, end, last)
