@@ -80,3 +80,17 @@ async def test_backup_is_a_consistent_copy_taken_while_the_database_is_open(tmp_
 
 def test_migrations_are_numbered_without_gaps():
     assert [v for v, _, _ in migrations()] == list(range(1, len(migrations()) + 1))
+
+
+async def test_a_read_inside_a_transaction_sees_it_and_a_nested_transaction_is_refused(tmp_path):
+    db = await Database.open(tmp_path / "a.sqlite3")
+    try:
+        async with db.transaction() as tx:
+            await Communes.get_or_create(tx, "Xã A", NOW)
+            async with db.reading() as conn:  # same task: no deadlock, sees the uncommitted row
+                assert (await Communes.find(conn, "Xã A")) is not None
+            with pytest.raises(RuntimeError):
+                async with db.transaction():
+                    pass
+    finally:
+        await db.close()

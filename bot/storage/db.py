@@ -56,6 +56,7 @@ class Database:
         self.conn = conn
         self.path = path
         self._lock = asyncio.Lock()
+        self._owner: asyncio.Task | None = None  # the task inside transaction() or reading()
 
     @classmethod
     async def open(cls, path: Path | str) -> "Database":
@@ -83,7 +84,7 @@ class Database:
         for version, name, script in migrations():
             if version <= current:
                 continue
-            async with self._lock:
+            async with self._held():
                 await self.conn.execute("BEGIN IMMEDIATE")
                 try:
                     for statement in _statements(script):
@@ -97,9 +98,20 @@ class Database:
         return await self.schema_version()
 
     @contextlib.asynccontextmanager
+    async def _held(self) -> AsyncIterator[None]:
+        async with self._lock:
+            self._owner = asyncio.current_task()
+            try:
+                yield
+            finally:
+                self._owner = None
+
+    @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """``BEGIN IMMEDIATE`` … ``COMMIT``; serialised, since the connection is shared."""
-        async with self._lock:
+        if self._owner is not None and self._owner is asyncio.current_task():
+            raise RuntimeError("a transaction cannot be opened inside another one")
+        async with self._held():
             await self.conn.execute("BEGIN IMMEDIATE")
             try:
                 yield self.conn
@@ -111,8 +123,13 @@ class Database:
 
     @contextlib.asynccontextmanager
     async def reading(self) -> AsyncIterator[aiosqlite.Connection]:
-        """For reads: waits for any transaction in progress, so it never sees half of one."""
-        async with self._lock:
+        """For reads: waits for any transaction in progress, so it never sees half of one.
+
+        Inside the caller's own transaction it reads there (no second wait, no deadlock)."""
+        if self._owner is not None and self._owner is asyncio.current_task():
+            yield self.conn
+            return
+        async with self._held():
             yield self.conn
 
     async def backup(self, target: Path | str) -> None:
@@ -122,7 +139,7 @@ class Database:
             raise FileExistsError(f"{target} already exists")
         dest = await aiosqlite.connect(target)
         try:
-            async with self._lock:
+            async with self._held():
                 await self.conn.backup(dest)
         finally:
             await dest.close()
