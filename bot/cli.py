@@ -32,6 +32,11 @@ def _parser() -> argparse.ArgumentParser:
     invite.add_argument("--commune", required=True, help='e.g. "Xã Mẫu Sơn"')
     invite.add_argument("--name", default="", help="the person's full name (optional)")
 
+    imp = sub.add_parser("import", help="enrol people from a CSV or XLSX file (all or nothing)")
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--commune", required=True, help='e.g. "Xã Mẫu Sơn"')
+    imp.add_argument("--dry-run", action="store_true", help="check the file and report, store nothing")
+
     backup = sub.add_parser("backup", help="consistent copy of the database, safe while the bot runs")
     backup.add_argument("path", type=Path)
     return parser
@@ -46,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
 
             settings = replace(settings, db_path=Path("hoanhap-demo.sqlite3"))
         setup_logging(
-            logging.WARNING if args.command in ("console", "invite", "backup") else logging.INFO,
+            logging.WARNING if args.command in ("console", "invite", "backup", "import") else logging.INFO,
             secrets=(settings.telegram_token or "", settings.webhook_secret or ""),
         )
         return asyncio.run(_dispatch(args, settings))
@@ -66,6 +71,8 @@ async def _dispatch(args, settings) -> int:
             return await _console(services, args.demo)
         if args.command == "invite":
             return await _invite(services, args)
+        if args.command == "import":
+            return await _import(services, args)
         if args.command == "backup":
             await services.db.backup(args.path)
             print(f"backup written to {args.path}")
@@ -98,6 +105,26 @@ async def _invite(services, args) -> int:
         print(f"link: {invite.deep_link}")
     else:
         print(f"send to the bot: /start {invite.code}  (the link appears once the bot has run)")
+    return 0
+
+
+async def _import(services, args) -> int:
+    from bot.i18n import _, use_locale
+    from bot.services.importer import import_file
+
+    if not args.file.exists():
+        print(f"hoanhap: no such file: {args.file}", file=sys.stderr)
+        return 2
+    with use_locale(services.settings.default_locale):
+        result = await import_file(services, args.file, args.commune, dry_run=args.dry_run)
+        if result.errors:
+            for error in result.errors:
+                print(_("row {row}, column {column}: {reason}", row=error.row, column=error.column, reason=error.reason))
+            print(_("{count} problems found; nothing was imported.", count=len(result.errors)))
+            return 1
+        print(_("{created} enrolled, {updated} updated, {unchanged} unchanged.", created=result.created,
+                updated=result.updated, unchanged=result.unchanged)
+              + (" " + _("(dry run: nothing was stored)") if args.dry_run else ""))
     return 0
 
 

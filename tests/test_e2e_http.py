@@ -11,9 +11,11 @@ import os
 import signal
 import sys
 from dataclasses import replace
+from datetime import datetime
 
 import pytest
 
+from bot.clock import VIETNAM
 from bot.models import Role
 from tests.support.fake_telegram import FakeTelegramServer
 
@@ -140,3 +142,58 @@ async def test_a_conversation_resumes_after_the_process_is_killed(server, servic
     log = stderr.decode()
     assert api.token not in log and api.token.split(":")[1] not in log
     assert "Lý Thị Mai" not in log and "Traceback" not in log
+
+
+SUPERVISOR = 1103
+
+
+async def _say(api, chat_id: int, text: str, replies: int = 1):
+    await api.user_says(chat_id, text)
+    return await api.wait_sent(chat_id, replies)
+
+
+async def _press(api, chat_id: int, label: str, replies: int = 1):
+    message = next(s for s in reversed(api.all_to(chat_id)) if s.buttons)
+    await api.user_presses(chat_id, message, label)
+    return await api.wait_sent(chat_id, replies)
+
+
+async def test_police_enrol_and_assign_the_supervisor_checks_in_with_four_taps_police_see_it(polling_bot, server, services):
+    api = server.api
+    police_code = await services.accounts.create_invite(role=Role.POLICE, commune_name="Xã Mẫu Sơn", full_name="Hoàng Văn Minh")
+    await _say(api, OFFICER, f"/start {police_code.code}", 2)
+    supervisor_code = await services.accounts.create_invite(role=Role.SUPERVISOR, commune_name="Xã Mẫu Sơn",
+                                                            full_name="Lương Thị Hoa")
+    await _say(api, SUPERVISOR, f"/start {supervisor_code.code}", 2)
+
+    await _say(api, OFFICER, "/enrol")
+    for answer in ("Nông Văn Bình", "17/05/1990", "Thôn Nà Lay"):
+        await _say(api, OFFICER, answer)
+    await _press(api, OFFICER, "Người chấp hành xong án phạt tù")
+    await _press(api, OFFICER, "Phạt tù")
+    for answer in ("3 năm", "01/06/2025"):
+        await _say(api, OFFICER, answer)
+    await _press(api, OFFICER, "Không có")
+    await _press(api, OFFICER, "Bỏ qua")
+    [summary] = await _press(api, OFFICER, "Bỏ qua")
+    assert "Diện: người chấp hành xong án phạt tù" in summary.text
+    await _press(api, OFFICER, "✅ Lưu", 2)
+    [assigned, _offer] = await _press(api, OFFICER, "Lương Thị Hoa", 2)
+    assert assigned.text == "Đã phân công Lương Thị Hoa giúp đỡ Nông Văn Bình và đã báo cho Lương Thị Hoa."
+    [told] = await api.wait_sent(SUPERVISOR)
+    assert told.text.startswith("Anh/chị được phân công giúp đỡ Nông Văn Bình (Thôn Nà Lay).")
+    await _press(api, OFFICER, "Để sau")
+
+    await _say(api, SUPERVISOR, "/checkin")
+    await _press(api, SUPERVISOR, "Nông Văn Bình · Thôn Nà Lay")  # 1
+    await _press(api, SUPERVISOR, "Thăm tại nhà")  # 2
+    await _press(api, SUPERVISOR, "Ổn định")  # 3
+    saved, _next = await _press(api, SUPERVISOR, "✅ Lưu", 2)  # 4
+    today = datetime.now(VIETNAM).strftime("%d/%m/%Y")
+    assert saved.text == f"Đã lưu: thăm tại nhà với Nông Văn Bình ngày {today}, ổn định."
+
+    await _say(api, OFFICER, "/people")
+    await _press(api, OFFICER, "Tất cả")
+    [card] = await _press(api, OFFICER, "Nông Văn Bình · Thôn Nà Lay")
+    assert "Người giúp đỡ: Lương Thị Hoa" in card.text
+    assert f"• {today} Thăm tại nhà: Ổn định" in card.text

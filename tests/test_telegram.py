@@ -148,3 +148,49 @@ async def test_conversation_state_and_draft_reach_sqlite_after_each_update(teleg
             assert [r[0] for r in await cur.fetchall()] == ["invite:name"]
         async with conn.execute("SELECT data FROM ptb_user_data WHERE user_id = ?", (POLICE_ID,)) as cur:
             assert json.loads((await cur.fetchone())[0])["draft"]["role"] == "supervisor"
+
+
+async def test_a_supervisor_cannot_check_in_on_someone_elses_person_with_a_forged_button(telegram, api, services):
+    from tests.support.world import make_world
+
+    world = await make_world(services)
+    mine = await world.enrol("Nông Văn Bình", supervisor="supervisor1")
+    theirs = await world.enrol("Lý Thị Mai", supervisor="supervisor2", village="Thôn Khuổi Cưởm")
+    await onboard(services, Messenger.TELEGRAM, "6001", Role.SUPERVISOR, name="Hà Văn Sơn")
+    son = await services.accounts.identify(Messenger.TELEGRAM, "6001", "6001")
+    police = await world.actor("police1")
+    await services.supervision.assign(police, mine, son.person.id)
+    supervisor = TelegramPerson(telegram, api, 6001)
+
+    await supervisor.says("/checkin")
+    assert supervisor.buttons == ["Nông Văn Bình · Thôn Nà Lay"]
+    said = await supervisor.presses_data(f"checkin:person|p:{theirs}")
+
+    assert said[0] == "Nút này thuộc câu hỏi trước. Vui lòng trả lời câu hỏi bên dưới."
+    assert said[-1] == "Anh/chị đã thăm hoặc gọi cho ai?"
+    assert "Lý Thị Mai" not in " ".join(s.text for s in api.all_to(6001))
+
+
+async def test_a_photo_and_a_location_attach_to_a_check_in(telegram, api, services):
+    from tests.support.world import make_world
+
+    world = await make_world(services)
+    person = await world.enrol("Nông Văn Bình")
+    await onboard(services, Messenger.TELEGRAM, "6002", Role.SUPERVISOR, name="Hà Văn Sơn")
+    son = await services.accounts.identify(Messenger.TELEGRAM, "6002", "6002")
+    await services.supervision.assign(await world.actor("police1"), person, son.person.id)
+    supervisor = TelegramPerson(telegram, api, 6002)
+
+    await supervisor.says("/checkin")
+    await supervisor.presses("Nông Văn Bình · Thôn Nà Lay")
+    await supervisor.presses("Thăm tại nhà")
+    await supervisor.presses("Ổn định")
+    assert (await supervisor.sends_photo())[0] == "Đã kèm ảnh."
+    update = await api.user_says(6002, "x")
+    update["message"].pop("text")
+    update["message"]["location"] = {"latitude": 21.85, "longitude": 106.76}
+    assert [s.text for s in await supervisor._process(update)][0] == "Đã kèm vị trí."
+    await supervisor.presses("✅ Lưu")
+
+    card = await services.supervision.card(await world.actor("police1"), person)
+    assert card.checkins[0].photo == "photo-1" and card.checkins[0].latitude == 21.85

@@ -1,0 +1,246 @@
+"""Bulk enrolment from a spreadsheet (CSV or XLSX), all or nothing, safe to repeat.
+
+Columns (the header row names them; order does not matter; empty cells are allowed where a
+value is optional) — see ``data/import-sample.csv``:
+
+full_name, date_of_birth, village, category, penalty_type, penalty_term, release_date,
+probation_start, probation_end, family_name, family_relation, family_phone, note
+
+- ``category``: a code (suspended, non_custodial, parole, deferred, released, amnesty) or the
+  Vietnamese name, with or without diacritics ("án treo", "cai tao khong giam giu"…).
+- ``penalty_type``: a code or a Vietnamese name ("phạt tù", "tù chung thân"…); may be empty when
+  the category implies it.
+- dates: dd/mm/yyyy (or yyyy-mm-dd, or a spreadsheet date); ``penalty_term``: "2 năm 6 tháng",
+  "18 tháng", "30".
+
+Every bad row is reported with its row number, column and reason, and then nothing is imported.
+A row whose person (same name, date of birth and village) is already enrolled changes nothing
+if it is the same, and updates the record (with the change in its history) if it differs.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from bot.i18n import _
+from bot.models import Category, PenaltyType, Role
+from bot.rules.dates import DateProblem, parse_date, parse_term
+from bot.services.supervision import RecordInput
+from bot.storage.repos import Audit, Communes, People
+from bot.storage.supervision import RecordChanges, Records
+from bot.textnorm import fold
+
+COLUMNS = ("full_name", "date_of_birth", "village", "category", "penalty_type", "penalty_term", "release_date",
+           "probation_start", "probation_end", "family_name", "family_relation", "family_phone", "note")
+REQUIRED = ("full_name", "date_of_birth", "village", "category")
+
+CATEGORY_NAMES = {
+    "an treo": Category.SUSPENDED, "cai tao khong giam giu": Category.NON_CUSTODIAL,
+    "tha tu truoc thoi han co dieu kien": Category.PAROLE, "tha tu truoc thoi han": Category.PAROLE,
+    "hoan chap hanh an phat tu": Category.DEFERRED, "tam dinh chi chap hanh an phat tu": Category.DEFERRED,
+    "hoan, tam dinh chi chap hanh an phat tu": Category.DEFERRED, "hoan": Category.DEFERRED,
+    "chap hanh xong an phat tu": Category.RELEASED, "nguoi chap hanh xong an phat tu": Category.RELEASED,
+    "dac xa": Category.AMNESTY, "nguoi duoc dac xa": Category.AMNESTY,
+}
+PENALTY_NAMES = {
+    "canh cao": PenaltyType.WARNING, "phat tien": PenaltyType.FINE,
+    "cai tao khong giam giu": PenaltyType.NON_CUSTODIAL_REFORM, "tu cho huong an treo": PenaltyType.SUSPENDED,
+    "phat tu cho huong an treo": PenaltyType.SUSPENDED, "an treo": PenaltyType.SUSPENDED,
+    "phat tu": PenaltyType.PRISON, "tu": PenaltyType.PRISON, "tu co thoi han": PenaltyType.PRISON,
+    "tu chung than": PenaltyType.LIFE, "tu hinh duoc giam an": PenaltyType.DEATH_COMMUTED,
+    "mien hinh phat": PenaltyType.EXEMPTED,
+}
+IMPLIED_PENALTY = {
+    Category.SUSPENDED: PenaltyType.SUSPENDED, Category.NON_CUSTODIAL: PenaltyType.NON_CUSTODIAL_REFORM,
+    Category.PAROLE: PenaltyType.PRISON, Category.DEFERRED: PenaltyType.PRISON,
+}
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int  # as the spreadsheet numbers it: the header is row 1
+    column: str
+    reason: str
+
+
+@dataclass
+class ImportResult:
+    errors: list[RowError] = field(default_factory=list)
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+def read_rows(path: Path) -> list[dict[str, object]]:
+    """The file's rows as {column: value}; the header row is matched case- and accent-blind."""
+    if path.suffix.lower() == ".xlsx":
+        from openpyxl import load_workbook
+
+        book = load_workbook(path, read_only=True, data_only=True)
+        try:
+            sheet = book.worksheets[0]
+            rows = list(sheet.iter_rows(values_only=True))
+        finally:
+            book.close()
+        if not rows:
+            return []
+        header = [fold(str(h or "")).replace(" ", "_") for h in rows[0]]
+        return [dict(zip(header, row)) for row in rows[1:] if any(c not in (None, "") for c in row)]
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.reader(fh)
+        rows = list(reader)
+    if not rows:
+        return []
+    header = [fold(h).replace(" ", "_") for h in rows[0]]
+    return [dict(zip(header, row)) for row in rows[1:] if any(c.strip() for c in row)]
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return " ".join(str(value).split())
+
+
+def _date(value: object, today: date, *, future_ok: bool = False) -> date | str:
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        if not future_ok and value > today:
+            return _("in the future")
+        return value
+    day = parse_date(_text(value), today, past_only=not future_ok, year_required=True)
+    if isinstance(day, DateProblem):
+        return {DateProblem.IN_FUTURE: _("in the future"), DateProblem.IMPOSSIBLE: _("no such date")}.get(
+            day, _("not a date (use dd/mm/yyyy)"))
+    return day
+
+
+def parse_row(number: int, row: dict[str, object], today: date) -> tuple[RecordInput | None, list[RowError]]:
+    errors: list[RowError] = []
+
+    def bad(column: str, reason: str) -> None:
+        errors.append(RowError(number, column, reason))
+
+    for column in REQUIRED:
+        if not _text(row.get(column)):
+            bad(column, _("missing"))
+    if errors:
+        return None, errors
+    name = _text(row["full_name"])
+    if not 2 <= len(name) <= 100:
+        bad("full_name", _("a name has 2 to 100 characters"))
+    dob = _date(row["date_of_birth"], today)
+    if isinstance(dob, str):
+        bad("date_of_birth", dob)
+    raw_category = fold(_text(row["category"]))
+    category = CATEGORY_NAMES.get(raw_category) or next((c for c in Category if c.value == raw_category), None)
+    if category is None:
+        bad("category", _("unknown category"))
+    raw_penalty = fold(_text(row.get("penalty_type")))
+    if raw_penalty:
+        penalty = PENALTY_NAMES.get(raw_penalty) or next((p for p in PenaltyType if p.value == raw_penalty), None)
+        if penalty is None:
+            bad("penalty_type", _("unknown penalty"))
+    else:
+        penalty = IMPLIED_PENALTY.get(category)
+        if penalty is None and category is not None:
+            bad("penalty_type", _("missing"))
+    months = None
+    if _text(row.get("penalty_term")):
+        months = parse_term(_text(row["penalty_term"]))
+        if months is None:
+            bad("penalty_term", _("not a term (for example 2 năm 6 tháng)"))
+    dates = {}
+    for column in ("release_date", "probation_start", "probation_end"):
+        if _text(row.get(column)) or isinstance(row.get(column), (date, datetime)):
+            value = _date(row[column], today, future_ok=column == "probation_end")
+            if isinstance(value, str):
+                bad(column, value)
+            else:
+                dates[column] = value
+    if dates.get("probation_start") and dates.get("probation_end") and dates["probation_end"] <= dates["probation_start"]:
+        bad("probation_end", _("before the start of probation"))
+    phone = "".join(c for c in _text(row.get("family_phone")) if c.isdigit() or c == "+")
+    if phone and not 9 <= len(phone.lstrip("+")) <= 12:
+        bad("family_phone", _("not a phone number"))
+    if errors:
+        return None, errors
+    return RecordInput(
+        full_name=name, date_of_birth=dob, village=_text(row["village"]), category=category, penalty_type=penalty,
+        penalty_months=months, family_name=_text(row.get("family_name")),
+        family_relation=_text(row.get("family_relation")), family_phone=phone, note=_text(row.get("note"))[:500],
+        **dates,
+    ), []
+
+
+async def import_file(services, path: Path, commune_name: str, *, dry_run: bool = False) -> ImportResult:
+    today = services.supervision.today()
+    rows = read_rows(path)
+    result = ImportResult()
+    inputs: list[RecordInput] = []
+    unknown = [c for c in (rows[0].keys() if rows else ()) if c and c not in COLUMNS]
+    for column in unknown:
+        result.errors.append(RowError(1, column, _("unknown column")))
+    for column in REQUIRED:
+        if rows and column not in rows[0]:
+            result.errors.append(RowError(1, column, _("missing column")))
+    if result.errors:
+        return result
+    seen: dict[tuple, int] = {}
+    for number, row in enumerate(rows, start=2):
+        data, errors = parse_row(number, row, today)
+        result.errors += errors
+        if data is not None:
+            key = (fold(data.full_name), data.date_of_birth, data.village)
+            if key in seen:
+                result.errors.append(RowError(number, "full_name", _("the same person as row {row}", row=seen[key])))
+            seen[key] = number
+            inputs.append((number, data))
+    if result.errors:
+        return result
+    now = services.clock.now()
+    try:
+        async with services.db.transaction() as tx:
+            await _store(tx, result, inputs, commune_name, today, now)
+            if result.errors or dry_run:
+                raise _Rollback
+    except _Rollback:  # nothing stored; a dry run keeps its counts of what would have happened
+        if result.errors:
+            result.created = result.updated = result.unchanged = 0
+    return result
+
+
+class _Rollback(Exception):
+    """Undo the whole import (a conflict found while storing, or a dry run)."""
+
+
+async def _store(tx, result: ImportResult, inputs, commune_name: str, today: date, now: datetime) -> None:
+    commune = await Communes.get_or_create(tx, commune_name, now)
+    for number, data in inputs:
+        existing = await Records.find_natural(tx, data.full_name, data.date_of_birth, data.village)
+        if existing is None:
+            person = await People.add(tx, commune_id=commune.id, role=Role.RETURNEE, full_name=data.full_name,
+                                      locale=None, now=now)
+            await Records.add(tx, person_id=person.id, full_name=data.full_name, fields=data.fields(),
+                              enrolled_on=today, created_by=None, now=now)
+            await Audit.record(tx, now=now, actor_id=None, action="record.import", subject_id=person.id)
+            result.created += 1
+            continue
+        record = await Records.get(tx, existing)
+        if record.commune_id != commune.id:
+            result.errors.append(RowError(number, "full_name", _("already managed by another commune")))
+            continue
+        diff = {f: [getattr(record, f), v] for f, v in data.fields().items() if getattr(record, f) != v}
+        if not diff:
+            result.unchanged += 1
+            continue
+        await Records.update(tx, existing, {f: data.fields()[f] for f in diff}, now)
+        await RecordChanges.add(tx, person_id=existing, actor_id=None, reason="import", changes=diff, now=now)
+        result.updated += 1
+
+
