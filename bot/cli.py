@@ -12,7 +12,7 @@ from urllib.parse import urlparse
 
 from bot.config import ConfigError, load_settings
 from bot.logs import setup_logging
-from bot.models import Role
+from bot.models import Category, Role
 
 log = logging.getLogger("hoanhap")
 
@@ -37,6 +37,11 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("--commune", required=True, help='e.g. "Xã Mẫu Sơn"')
     imp.add_argument("--dry-run", action="store_true", help="check the file and report, store nothing")
 
+    cadence = sub.add_parser("cadence", help="show or set a commune's contact cadence per category")
+    cadence.add_argument("--commune", required=True)
+    cadence.add_argument("--category", choices=[c.value for c in Category])
+    cadence.add_argument("--rule", help='"window:M:D" or "interval:M:D" (see README)')
+
     backup = sub.add_parser("backup", help="consistent copy of the database, safe while the bot runs")
     backup.add_argument("path", type=Path)
     return parser
@@ -51,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
 
             settings = replace(settings, db_path=Path("hoanhap-demo.sqlite3"))
         setup_logging(
-            logging.WARNING if args.command in ("console", "invite", "backup", "import") else logging.INFO,
+            logging.WARNING if args.command != "run" else logging.INFO,
             secrets=(settings.telegram_token or "", settings.webhook_secret or ""),
         )
         return asyncio.run(_dispatch(args, settings))
@@ -71,6 +76,8 @@ async def _dispatch(args, settings) -> int:
             return await _console(services, args.demo)
         if args.command == "invite":
             return await _invite(services, args)
+        if args.command == "cadence":
+            return await _cadence(services, args)
         if args.command == "import":
             return await _import(services, args)
         if args.command == "backup":
@@ -105,6 +112,30 @@ async def _invite(services, args) -> int:
         print(f"link: {invite.deep_link}")
     else:
         print(f"send to the bot: /start {invite.code}  (the link appears once the bot has run)")
+    return 0
+
+
+async def _cadence(services, args) -> int:
+    from bot.services.access import NotFound
+
+    if args.rule or args.category:
+        if not (args.rule and args.category):
+            print("hoanhap: --category and --rule go together", file=sys.stderr)
+            return 2
+        try:
+            await services.supervision.set_commune_cadence(args.commune, Category(args.category), args.rule)
+        except ValueError as error:
+            print(f"hoanhap: {error}", file=sys.stderr)
+            return 2
+        except NotFound:
+            print(f"hoanhap: no commune named {args.commune!r}", file=sys.stderr)
+            return 2
+    rules = await services.supervision.commune_cadence(args.commune)
+    if rules is None:
+        print(f"hoanhap: no commune named {args.commune!r}", file=sys.stderr)
+        return 2
+    for category, rule in sorted(rules.items()):
+        print(f"{category}: {rule}")
     return 0
 
 

@@ -414,3 +414,26 @@ async def test_invites_for_returnees_and_family_need_an_enrolled_record(world):
     await police.says("/invite")
     said = await police.picks("Người tái hòa nhập hoặc người chấp hành án tại cộng đồng")
     assert said == ["Hãy tiếp nhận người này trước bằng /enrol; mã mời gắn với hồ sơ của họ."]
+
+
+async def test_a_commune_changes_its_cadence_and_police_set_one_persons(world, services, clock):
+    person = await world.enrol("An Văn Một", supervisor="supervisor1", category=Category.RELEASED,
+                               release_date=date(2026, 6, 1))
+    await services.supervision.set_commune_cadence("Xã Mẫu Sơn", Category.RELEASED, "window:1:5")
+    clock.advance(days=14)  # 06/12: now overdue under the commune's monthly rule
+    [row] = await services.supervision.my_people(await world.actor("supervisor1"))
+    assert row.due.state.value == "overdue"
+
+    police = world.police
+    await police.says("/people")
+    await police.picks("Tất cả")
+    await police.says("1")
+    await police.picks("Sửa hồ sơ")
+    await police.picks("Tần suất liên lạc")
+    await police.picks("3 tháng một lần kể từ lần liên lạc cuối")
+    await police.says("Đã ổn định, giảm tần suất")
+    [row] = await services.supervision.my_people(await world.actor("supervisor1"))
+    assert (row.due.state.value, row.due.deadline) == ("ok", date(2027, 2, 22))
+    with pytest.raises(ValueError):
+        await services.supervision.set_commune_cadence("Xã Mẫu Sơn", Category.RELEASED, "weekly")
+    assert person

@@ -41,8 +41,11 @@ class Rule:
 
 
 def parse_rule(text: str) -> Rule:
-    kind, months, days = text.strip().split(":")
-    rule = Rule(kind, int(months), int(days))
+    try:
+        kind, months, days = text.strip().split(":")
+        rule = Rule(kind, int(months), int(days))
+    except ValueError:
+        raise ValueError(f"not a cadence rule: {text!r} (write window:M:D or interval:M:D)") from None
     if kind not in ("window", "interval") or not 1 <= rule.months <= 24 or not 1 <= rule.days <= 366:
         raise ValueError(f"not a cadence rule: {text!r}")
     if kind == "window" and rule.days > 28 * rule.months:

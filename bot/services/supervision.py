@@ -33,7 +33,7 @@ from bot.models import (
 from bot.rules.cadence import Due, DueState, due, parse_rule
 from bot.services.access import NotFound, PermissionDenied, require_role, same_commune
 from bot.storage.db import Database
-from bot.storage.repos import Audit, Outbox, People
+from bot.storage.repos import Audit, Communes, Outbox, People
 from bot.storage.supervision import (
     RECORD_FIELDS,
     Alerts,
@@ -253,6 +253,23 @@ class Supervision:
                 if previous is not None:
                     await Outbox.add(tx, person_id=previous, kind="unassigned", params=about, now=now)
         return record, supervisor
+
+    async def commune_cadence(self, commune_name: str) -> dict[str, str] | None:
+        """category → rule in force for a commune (None when there is no such commune)."""
+        async with self.db.reading() as conn:
+            commune = await Communes.find(conn, commune_name)
+            return await CadenceRules.for_commune(conn, commune.id) if commune else None
+
+    async def set_commune_cadence(self, commune_name: str, category: Category, rule: str) -> None:
+        """A commune's own rule for a category (from the command line; the defaults stay as they are)."""
+        parse_rule(rule)
+        async with self.db.transaction() as tx:
+            commune = await Communes.find(tx, commune_name)
+            if commune is None:
+                raise NotFound
+            await CadenceRules.set_for_commune(tx, commune.id, category.value, rule)
+            await Audit.record(tx, now=self.clock.now(), actor_id=None, action="cadence.set",
+                               detail={"commune_id": commune.id, "category": category.value, "rule": rule})
 
     # ---- views -----------------------------------------------------------------------------
     async def _rules(self, conn, commune_id: int) -> dict[str, str]:
