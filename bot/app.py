@@ -9,6 +9,8 @@ from bot.config import Settings
 from bot.dialog.engine import Registry
 from bot.flows import MENU_ORDER, all_commands, all_flows
 from bot.services.accounts import Accounts
+from bot.services.handoff import Handoff
+from bot.services.jobs import Jobs
 from bot.services.notifier import Notifier
 from bot.services.supervision import Supervision
 from bot.services.updates import SeenUpdatesLog
@@ -23,6 +25,8 @@ class Services:
     accounts: Accounts
     notifier: Notifier
     supervision: Supervision
+    handoff: Handoff
+    jobs: Jobs
     flows: Registry
     seen_updates: SeenUpdatesLog
 
@@ -41,6 +45,8 @@ class Services:
             accounts=accounts,
             notifier=notifier,
             supervision=supervision,
+            handoff=Handoff(db, clock),
+            jobs=Jobs(db, clock, settings.timezone),
             flows=Registry(all_flows(), all_commands(), MENU_ORDER),
             seen_updates=SeenUpdatesLog(db, clock),
         )

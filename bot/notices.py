@@ -59,3 +59,19 @@ def _self_report(p: dict) -> list[Reply]:
     if p.get("help"):
         text += "\n" + _("Help asked for: {help}", help=p["help"])
     return [Reply(text)]
+
+
+@notice("help_request")
+def _help_request(p: dict) -> list[Reply]:
+    return [Reply(_("{name} asks for help: “{text}”\nAnswer with /requests.", name=p["name"], text=p["text"]))]
+
+
+@notice("help_answer")
+def _help_answer(p: dict) -> list[Reply]:
+    return [Reply(_("Answer from {name}: {text}\nTo write back, send /contact.", name=p["name"], text=p["text"]))]
+
+
+@notice("job_interest")
+def _job_interest(p: dict) -> list[Reply]:
+    return [Reply(_("{name} is interested in “{title}” ({employer}).", name=p["name"], title=p["title"],
+                    employer=p["employer"]))]

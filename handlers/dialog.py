@@ -181,10 +181,10 @@ async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE)
     await _run(update, context, _const(basics.unknown_command))
 
 
-async def on_idle_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Free text outside a conversation (an invite code from a stranger, or the menu again)."""
+async def on_free_text(update: Update, context: ContextTypes.DEFAULT_TYPE):
+    """Free text outside a conversation: an invite code from a stranger, or a question."""
     text = clean_input(update.effective_message.text or "")
-    await _run(update, context, lambda ctx: _turn(basics.on_idle_text(ctx, text)))
+    return await _run(update, context, lambda ctx: basics.on_idle_text(ctx, text)) or END
 
 
 async def on_idle_other(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -232,7 +232,10 @@ def install(application: Application, services) -> None:
     }
     entry_points = [
         CommandHandler(flow.command, _begin(flow), filters=private) for flow in registry.flows.values()
-    ] + [CallbackQueryHandler(on_menu_pick, pattern=r"^menu\|go:")]
+    ] + [
+        CallbackQueryHandler(on_menu_pick, pattern=r"^menu\|go:"),
+        MessageHandler(message & filters.TEXT & ~filters.COMMAND, on_free_text),
+    ]
     fallbacks = [
         CommandHandler("cancel", on_cancel),
         MessageHandler(message & filters.COMMAND, on_command_in_dialog),
@@ -257,7 +260,6 @@ def install(application: Application, services) -> None:
             *(CommandHandler(c.name, _command(c), filters=private) for c in registry.commands.values()),
             CommandHandler("cancel", on_idle_cancel, filters=private),
             MessageHandler(message & filters.COMMAND, on_unknown_command),
-            MessageHandler(message & filters.TEXT, on_idle_text),
             CallbackQueryHandler(on_stale_button),
             MessageHandler(message, on_idle_other),
         ],

@@ -71,9 +71,10 @@ async def test_stranger_officer_language_and_cancel_over_http(polling_bot, serve
     await api.user_says(OFFICER, "/cancel")
     [cancelled] = await api.wait_sent(OFFICER)
     assert cancelled.text == "Cancelled. Nothing was saved. Send /help to see what you can do."
-    await api.user_says(OFFICER, "Nguyễn Văn Ba")  # no longer an answer to anything
-    [menu_again, _] = await api.wait_sent(OFFICER, 2)
-    assert menu_again.text.startswith("Sorry, I did not understand that.")
+    await api.user_says(OFFICER, "Nguyễn Văn Ba")  # no longer an answer to anything: taken as a question
+    [topics] = await api.wait_sent(OFFICER)
+    assert topics.text.startswith("Sorry, I have no answer to that.")
+    assert topics.labels[0] == "Loans"
 
 
 async def _start_bot(env: dict, cwd) -> asyncio.subprocess.Process:

@@ -93,6 +93,12 @@ async def begin(flow: Flow, ctx: StepContext) -> Turn:
     return await _apply(flow, Goto(flow.first), ctx, None)
 
 
+async def begin_at(flow: Flow, step: str, ctx: StepContext) -> Turn:
+    """Start ``flow`` at ``step``, keeping what the caller put in the draft (no role check here:
+    the caller has decided the person may be there)."""
+    return await _apply(flow, Goto(step), ctx, None)
+
+
 def resolve_choice(ctx: StepContext, state: str, incoming: Incoming) -> tuple[Incoming | None, str | None]:
     """Turn a number or a label into the choice it names; report stale or foreign buttons."""
     shown = [Choice(i, label) for i, label in ctx.draft.get(_CHOICES, [])]

@@ -106,7 +106,7 @@ class TextRunner:
         menu_pick = self._menu_pick(ctx, text)
         if menu_pick is not None:
             return await start_item(registry, menu_pick.removeprefix("go:"), ctx)
-        return Turn(tuple(await basics.on_idle_text(ctx, text)), None)
+        return await basics.on_idle_text(ctx, text)
 
     @staticmethod
     def _menu_pick(ctx: StepContext, text: str) -> str | None:

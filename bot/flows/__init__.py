@@ -7,10 +7,12 @@ from bot.dialog.types import Command, Flow
 
 def all_flows() -> list[Flow]:
     """Every conversation."""
-    from bot.flows import assess, checkin, checkin_fix, enrol, invite, language, people, selfreport
+    from bot.flows import (assess, checkin, checkin_fix, contact, enrol, expungement, helpdesk, invite, jobs,
+                           language, loan, people, selfreport)
 
     return [checkin.FLOW, enrol.FLOW, people.FLOW, assess.FLOW, checkin_fix.FLOW, selfreport.SELF_REPORT,
-            selfreport.SHARE, invite.FLOW, language.FLOW]
+            selfreport.SHARE, invite.FLOW, language.FLOW, helpdesk.FLOW, expungement.FLOW, loan.FLOW,
+            contact.CONTACT, contact.REQUESTS, jobs.BOARD, jobs.POST]
 
 
 def all_commands() -> list[Command]:
@@ -21,5 +23,5 @@ def all_commands() -> list[Command]:
 
 
 # The main menu and the Telegram command list show what a person may use, in this order.
-MENU_ORDER = ("checkin", "mylist", "me", "selfreport", "enrol", "people", "assess", "checkins", "share",
-              "invite", "language")
+MENU_ORDER = ("checkin", "mylist", "requests", "enrol", "people", "me", "ask", "contact", "jobs", "loan",
+              "expungement", "selfreport", "assess", "checkins", "post", "share", "invite", "language")

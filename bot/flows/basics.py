@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from bot.dialog.types import Choice, Command, Flow, Reply, StepContext
+from bot.dialog.types import Choice, Command, Flow, Reply, StepContext, Turn
 from bot.flows.labels import role_label
 from bot.i18n import N_, _
 from bot.models import Role
@@ -159,10 +159,15 @@ def something_went_wrong() -> Reply:
                    "Please try again in a moment."))
 
 
-async def on_idle_text(ctx: StepContext, text: str) -> list[Reply]:
-    """Free text outside any conversation."""
+async def on_idle_text(ctx: StepContext, text: str) -> Turn:
+    """Free text outside any conversation: an invite code from a stranger, or a question."""
     if ctx.actor.role is None:
         if looks_like_code(text):
-            return await redeem(ctx, text)
-        return [stranger_intro()]
-    return [Reply(_("Sorry, I did not understand that. Choose what you would like to do:")), main_menu(ctx)]
+            return Turn(tuple(await redeem(ctx, text)), None)
+        return Turn((stranger_intro(),), None)
+    if ctx.actor.role is Role.PROVINCE:
+        return Turn((Reply(_("Sorry, I did not understand that. Choose what you would like to do:")), main_menu(ctx)),
+                    None)
+    from bot.flows import helpdesk
+
+    return await helpdesk.on_free_text(ctx, text)

@@ -372,6 +372,12 @@ class Supervision:
                 await Audit.record(tx, now=now, actor_id=actor.person.id, action="record.view_own", subject_id=person_id)
         return views
 
+    async def own_record(self, actor) -> Record | None:
+        """A returnee's own record (for the help desk's calculators), or None."""
+        person = require_role(actor, Role.RETURNEE)
+        async with self.db.reading() as conn:
+            return await Records.get(conn, person.id)
+
     async def set_family_shares(self, actor, shares: list[str]) -> None:
         person = require_role(actor, Role.RETURNEE)
         allowed = [s for s in shares if s in ("dates", "supervisor")]

@@ -417,6 +417,13 @@ class Alerts:
         return _alert(row), cur.rowcount == 1
 
     @staticmethod
+    async def resolve_reason(conn: Connection, person_id: int, reason: AlertReason, now: datetime) -> None:
+        await conn.execute(
+            "UPDATE alerts SET state = 'resolved', updated_at = ? WHERE person_id = ? AND reason = ? AND state <> 'resolved'",
+            (to_db(now), person_id, reason.value),
+        )
+
+    @staticmethod
     async def open_for_person(conn: Connection, person_id: int) -> list[Alert]:
         rows = await fetch_all(conn, "SELECT * FROM alerts WHERE person_id = ? AND state <> 'resolved' ORDER BY id",
                           (person_id,))

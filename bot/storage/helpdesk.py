@@ -1,0 +1,134 @@
+"""SQL for the help desk: help threads and their messages, postings and expressions of interest."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from aiosqlite import Connection, Row
+
+from bot.clock import from_db, to_db
+from bot.storage.repos import fetch_all, fetch_one
+
+
+@dataclass(frozen=True)
+class Thread:
+    id: int
+    person_id: int
+    commune_id: int
+    topic: str
+    opened_at: datetime
+    closed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Message:
+    id: int
+    thread_id: int
+    author_id: int
+    body: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Posting:
+    id: int
+    commune_id: int
+    kind: str
+    title: str
+    employer: str
+    place: str
+    pay: str
+    contact: str
+    closes_on: date
+    created_by: int
+
+
+def _thread(r: Row) -> Thread:
+    return Thread(r["id"], r["person_id"], r["commune_id"], r["topic"], from_db(r["opened_at"]),
+                  from_db(r["closed_at"]) if r["closed_at"] else None)
+
+
+def _posting(r: Row) -> Posting:
+    return Posting(r["id"], r["commune_id"], r["kind"], r["title"], r["employer"], r["place"], r["pay"], r["contact"],
+                   date.fromisoformat(r["closes_on"]), r["created_by"])
+
+
+class Threads:
+    @staticmethod
+    async def open_for(conn: Connection, person_id: int) -> Thread | None:
+        row = await fetch_one(conn, "SELECT * FROM help_threads WHERE person_id = ? AND closed_at IS NULL", (person_id,))
+        return _thread(row) if row else None
+
+    @staticmethod
+    async def open(conn: Connection, *, person_id: int, commune_id: int, topic: str, now: datetime) -> Thread:
+        cur = await conn.execute(
+            "INSERT INTO help_threads (person_id, commune_id, topic, opened_at) VALUES (?, ?, ?, ?)",
+            (person_id, commune_id, topic, to_db(now)),
+        )
+        return _thread(await fetch_one(conn, "SELECT * FROM help_threads WHERE id = ?", (cur.lastrowid,)))
+
+    @staticmethod
+    async def get(conn: Connection, thread_id: int) -> Thread | None:
+        row = await fetch_one(conn, "SELECT * FROM help_threads WHERE id = ?", (thread_id,))
+        return _thread(row) if row else None
+
+    @staticmethod
+    async def open_in_commune(conn: Connection, commune_id: int) -> list[Thread]:
+        rows = await fetch_all(conn, "SELECT * FROM help_threads WHERE commune_id = ? AND closed_at IS NULL ORDER BY id",
+                               (commune_id,))
+        return [_thread(r) for r in rows]
+
+    @staticmethod
+    async def close(conn: Connection, thread_id: int, by: int, now: datetime) -> None:
+        await conn.execute("UPDATE help_threads SET closed_at = ?, closed_by = ? WHERE id = ? AND closed_at IS NULL",
+                           (to_db(now), by, thread_id))
+
+    @staticmethod
+    async def add_message(conn: Connection, *, thread_id: int, author_id: int, body: str, now: datetime) -> None:
+        await conn.execute("INSERT INTO help_messages (thread_id, author_id, body, created_at) VALUES (?, ?, ?, ?)",
+                           (thread_id, author_id, body, to_db(now)))
+
+    @staticmethod
+    async def messages(conn: Connection, thread_id: int) -> list[Message]:
+        rows = await fetch_all(conn, "SELECT * FROM help_messages WHERE thread_id = ? ORDER BY id", (thread_id,))
+        return [Message(r["id"], r["thread_id"], r["author_id"], r["body"], from_db(r["created_at"])) for r in rows]
+
+
+class Postings:
+    @staticmethod
+    async def add(conn: Connection, *, commune_id: int, kind: str, title: str, employer: str, place: str, pay: str,
+                  contact: str, closes_on: date, created_by: int, now: datetime) -> int:
+        cur = await conn.execute(
+            """INSERT INTO postings (commune_id, kind, title, employer, place, pay, contact, closes_on, created_by,
+                                     created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            (commune_id, kind, title, employer, place, pay, contact, closes_on.isoformat(), created_by, to_db(now)),
+        )
+        return cur.lastrowid
+
+    @staticmethod
+    async def open_in_commune(conn: Connection, commune_id: int, today: date) -> list[Posting]:
+        rows = await fetch_all(
+            conn,
+            """SELECT * FROM postings WHERE commune_id = ? AND closed_at IS NULL AND closes_on >= ?
+               ORDER BY closes_on, id""",
+            (commune_id, today.isoformat()),
+        )
+        return [_posting(r) for r in rows]
+
+    @staticmethod
+    async def get(conn: Connection, posting_id: int) -> Posting | None:
+        row = await fetch_one(conn, "SELECT * FROM postings WHERE id = ?", (posting_id,))
+        return _posting(row) if row else None
+
+    @staticmethod
+    async def close(conn: Connection, posting_id: int, now: datetime) -> None:
+        await conn.execute("UPDATE postings SET closed_at = ? WHERE id = ?", (to_db(now), posting_id))
+
+    @staticmethod
+    async def interest(conn: Connection, posting_id: int, person_id: int, now: datetime) -> bool:
+        cur = await conn.execute(
+            "INSERT OR IGNORE INTO posting_interest (posting_id, person_id, created_at) VALUES (?, ?, ?)",
+            (posting_id, person_id, to_db(now)),
+        )
+        return cur.rowcount == 1
