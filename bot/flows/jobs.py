@@ -60,7 +60,7 @@ async def prompt_detail(ctx: StepContext) -> Reply:
     if p.pay:
         lines.append(_("Pay or support: {pay}", pay=p.pay))
     if p.contact:
-        lines.append(_("Contact: {contact}", contact=p.contact))
+        lines.append(_("Contact person: {contact}", contact=p.contact))
     lines.append(_("Open until {date}", date=format_date(p.closes_on)))
     choices = []
     if ctx.actor.role is Role.RETURNEE:
