@@ -16,7 +16,7 @@ from datetime import datetime
 import pytest
 
 from bot.clock import VIETNAM
-from bot.models import Role
+from bot.models import Messenger, Role
 from tests.support.fake_telegram import FakeTelegramServer
 
 STRANGER, OFFICER = 1101, 1102
@@ -198,3 +198,67 @@ async def test_police_enrol_and_assign_the_supervisor_checks_in_with_four_taps_p
     [card] = await _press(api, OFFICER, "Nông Văn Bình · Thôn Nà Lay")
     assert "Người giúp đỡ: Lương Thị Hoa" in card.text
     assert f"• {today} Thăm tại nhà: Ổn định" in card.text
+
+
+RETURNEE = 1104
+
+
+async def test_help_desk_over_http_question_calculator_loan_handoff_and_job(polling_bot, server, services):
+    from datetime import date as day
+
+    from bot.models import Category, PenaltyType
+    from bot.services.supervision import RecordInput
+
+    api = server.api
+    police_code = await services.accounts.create_invite(role=Role.POLICE, commune_name="Xã Mẫu Sơn",
+                                                        full_name="Hoàng Văn Minh")
+    await _say(api, OFFICER, f"/start {police_code.code}", 2)
+    officer = await services.accounts.identify(Messenger.TELEGRAM, str(OFFICER), str(OFFICER))
+    record, _ = await services.supervision.enrol(officer, RecordInput(
+        full_name="Nông Văn Bình", date_of_birth=day(1990, 5, 17), village="Thôn Nà Lay", category=Category.RELEASED,
+        penalty_type=PenaltyType.PRISON, penalty_months=36, release_date=day(2025, 6, 1)))
+    code = await services.accounts.create_invite(role=Role.RETURNEE, commune_id=officer.person.commune_id,
+                                                 person_id=record.person_id)
+    await _say(api, RETURNEE, f"/start {code.code}", 2)
+
+    # a question, typed without diacritics
+    [answer, _more] = await _say(api, RETURNEE, "xin phieu ly lich tu phap o dau", 2)
+    assert answer.text.startswith("Từ 01/3/2025, Phiếu lý lịch tư pháp do Công an cấp")
+
+    # the calculator, from the person's record
+    await _say(api, RETURNEE, "/expungement")
+    for label in ("Từ 18 tuổi trở lên", "Không", "Cố ý", "Rồi, hoặc không có"):
+        await _press(api, RETURNEE, label)
+    [result] = await _press(api, RETURNEE, "Không")
+    assert "đương nhiên được xóa án tích vào ngày 01/06/2027" in result.text
+
+    # the loan check, then help with the dossier: police hear of it
+    await _say(api, RETURNEE, "/loan")
+    await _press(api, RETURNEE, "Sản xuất, kinh doanh, tạo việc làm")
+    await _press(api, RETURNEE, "Có")
+    [check, _offer] = await _press(api, RETURNEE, "Không", 2)
+    assert check.text.startswith("Anh/chị có vẻ đủ điều kiện.")
+    [sent] = await _press(api, RETURNEE, "Vâng, nhờ giúp")
+    assert sent.text == "Đã gửi tới Hoàng Văn Minh. Câu trả lời sẽ gửi về đây."
+    [request] = await api.wait_sent(OFFICER)
+    assert request.text.startswith("Nông Văn Bình cần giúp đỡ:")
+
+    # police answer through the bot; the returnee receives it
+    await _say(api, OFFICER, "/requests")
+    await _press(api, OFFICER, next(label for label in api.all_to(OFFICER)[-1].labels if "Nông Văn Bình" in label))
+    await _press(api, OFFICER, "Trả lời")
+    [done] = await _say(api, OFFICER, "Sáng thứ hai anh mang giấy chứng nhận ra xã nhé.")
+    assert done.text == "Đã gửi tới Nông Văn Bình."
+    [reply] = await api.wait_sent(RETURNEE)
+    assert reply.text.startswith("Trả lời của Hoàng Văn Minh: Sáng thứ hai anh mang giấy chứng nhận ra xã nhé.")
+
+    # a job posted by police; the returnee says they are interested; the poster is told
+    await services.jobs.post(officer, kind="job", title="Công nhân may", employer="Công ty May Lạng Sơn",
+                             place="Cao Lộc", pay="", contact="", closes_on=day(2099, 1, 1))
+    [listing] = await _say(api, RETURNEE, "/jobs")
+    await _press(api, RETURNEE, "Việc làm: Công nhân may · Cao Lộc")
+    [thanks] = await _press(api, RETURNEE, "Tôi quan tâm")
+    assert thanks.text.startswith("Xong: đã báo người đăng tin")
+    [told] = await api.wait_sent(OFFICER)
+    assert told.text == "Nông Văn Bình quan tâm đến “Công nhân may” (Công ty May Lạng Sơn)."
+    assert listing.labels == ["Việc làm: Công nhân may · Cao Lộc"]
