@@ -9,7 +9,9 @@ from bot.config import Settings
 from bot.dialog.engine import Registry
 from bot.flows import MENU_ORDER, all_commands, all_flows
 from bot.services.accounts import Accounts
+from bot.services.alerting import Alerting
 from bot.services.handoff import Handoff
+from bot.services.reminders import Reminders
 from bot.services.jobs import Jobs
 from bot.services.notifier import Notifier
 from bot.services.supervision import Supervision
@@ -26,6 +28,8 @@ class Services:
     notifier: Notifier
     supervision: Supervision
     handoff: Handoff
+    alerting: Alerting
+    reminders: Reminders
     jobs: Jobs
     flows: Registry
     seen_updates: SeenUpdatesLog
@@ -34,8 +38,8 @@ class Services:
     async def start(cls, settings: Settings, clock: Clock | None = None) -> "Services":
         clock = clock or SystemClock()
         db = await Database.open(settings.db_path)
-        accounts = Accounts(db, clock, settings.default_locale)
-        notifier = Notifier(db, clock, accounts, settings.default_locale)
+        accounts = Accounts(db, clock, settings.default_locale, settings.timezone)
+        notifier = Notifier(db, clock, accounts, settings.default_locale, settings.timezone)
         supervision = Supervision(db, clock, settings.timezone)
         await supervision.seed_cadence()
         return cls(
@@ -45,7 +49,9 @@ class Services:
             accounts=accounts,
             notifier=notifier,
             supervision=supervision,
-            handoff=Handoff(db, clock),
+            handoff=Handoff(db, clock, settings.timezone),
+            alerting=Alerting(db, clock, settings.timezone),
+            reminders=Reminders(db, clock, settings.timezone, supervision),
             jobs=Jobs(db, clock, settings.timezone),
             flows=Registry(all_flows(), all_commands(), MENU_ORDER),
             seen_updates=SeenUpdatesLog(db, clock),

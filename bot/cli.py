@@ -250,11 +250,14 @@ async def _serve(application, *, polling: bool, webhook: str | None = None, secr
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    from bot.scheduler import Background
     from handlers.app import on_startup
 
+    background = Background(application.bot_data["services"])
     async with application:
         await on_startup(application)
         await application.start()
+        background.start()
         if polling:
             from handlers.polling import poll
 
@@ -267,6 +270,7 @@ async def _serve(application, *, polling: bool, webhook: str | None = None, secr
             )
             await stop.wait()
             await application.updater.stop()
+        await background.stop()
         await application.stop()
 
 

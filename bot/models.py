@@ -28,6 +28,16 @@ class Commune:
 
 
 @dataclass(frozen=True)
+class CommuneSettings:
+    quiet_start: str = "21:00"
+    quiet_end: str = "07:00"
+    urgent_bypasses_quiet: bool = True
+    escalate_after_minutes: int = 240
+    missed_grace_days: int = 3
+    digest_threshold: int = 3
+
+
+@dataclass(frozen=True)
 class Person:
     id: int
     commune_id: int
@@ -35,6 +45,9 @@ class Person:
     full_name: str
     locale: str | None
     active: bool
+    is_head: bool = False
+    reminders: bool = True
+    unreachable: bool = False
 
 
 @dataclass(frozen=True)
@@ -230,5 +243,11 @@ class Alert:
     person_id: int | None
     reason: AlertReason
     source: str
-    state: str
+    state: str  # open | claimed | snoozed | resolved
     created_at: datetime
+    claimed_by: int | None = None
+    claimed_at: datetime | None = None
+    resolved_at: datetime | None = None
+    note: str = ""
+    snoozed_until: datetime | None = None
+    escalated_at: datetime | None = None

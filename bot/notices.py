@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.dialog.types import Reply
-from bot.i18n import _
+from bot.dialog.types import Choice, Reply
+from bot.i18n import N_, _
 
 Renderer = Callable[[dict], list[Reply]]
 RENDERERS: dict[str, Renderer] = {}
@@ -63,7 +63,10 @@ def _self_report(p: dict) -> list[Reply]:
 
 @notice("help_request")
 def _help_request(p: dict) -> list[Reply]:
-    return [Reply(_("{name} asks for help: “{text}”\nAnswer with /requests.", name=p["name"], text=p["text"]))]
+    text = _("{name} asks for help: “{text}”\nAnswer with /requests.", name=p["name"], text=p["text"])
+    if p.get("alert_id"):
+        return [Reply(text, alert_actions(p["alert_id"]), "alert", inline_only=True)]
+    return [Reply(text)]
 
 
 @notice("help_answer")
@@ -75,3 +78,119 @@ def _help_answer(p: dict) -> list[Reply]:
 def _job_interest(p: dict) -> list[Reply]:
     return [Reply(_("{name} is interested in “{title}” ({employer}).", name=p["name"], title=p["title"],
                     employer=p["employer"]))]
+
+
+# ---- alerts (to commune police) ------------------------------------------------------------
+
+ALERT_REASONS = {
+    "checkin_needs_support": N_("needs support"),
+    "checkin_concern": N_("signs of concern"),
+    "checkin_left_locality": N_("has left the locality"),
+    "checkin_unreachable": N_("could not be reached"),
+    "missed_checkin": N_("contact overdue"),
+    "help_request": N_("asks for help"),
+    "undeliverable": N_("cannot receive messages (the bot is blocked)"),
+}
+
+
+def alert_actions(alert_id: int) -> tuple[Choice, ...]:
+    return (Choice(f"claim:{alert_id}", _("🙋 I will handle it")), Choice(f"resolve:{alert_id}", _("✅ Done")),
+            Choice(f"snooze:{alert_id}", _("⏸ Postpone")))
+
+
+def alert_line(p: dict) -> str:
+    reason = ALERT_REASONS[p["reason"]]
+    who = f"{p['name']} ({p['village']})" if p.get("village") else p.get("name", "")
+    return _("{who}: {reason}", who=who, reason=_(reason))
+
+
+@notice("alert")
+def _alert(p: dict) -> list[Reply]:
+    text = _("🔔 Alert. {line}\nSend /alerts to see and handle open alerts.", line=alert_line(p))
+    return [Reply(text, alert_actions(p["alert_id"]), "alert", inline_only=True)]
+
+
+@notice("alert_escalated")
+def _alert_escalated(p: dict) -> list[Reply]:
+    text = _("⏰ No one has taken this alert yet; it is sent again to every officer and to the head of commune "
+             "police. {line}\nSend /alerts to handle it.", line=alert_line(p))
+    return [Reply(text, alert_actions(p["alert_id"]), "alert", inline_only=True)]
+
+
+def alert_status_text(p: dict, state: str, by: str) -> str:
+    """An alert message after someone acted on it (shown in place of the buttons)."""
+    if state == "claimed":
+        return _("🔔 Alert. {line}\n🙋 {name} is handling it.", line=alert_line(p), name=by)
+    if state == "resolved":
+        return _("🔔 Alert. {line}\n✅ Done ({name}).", line=alert_line(p), name=by)
+    return _("🔔 Alert. {line}\n⏸ Postponed by {name}.", line=alert_line(p), name=by)
+
+
+@notice("missed_digest")
+def _missed_digest(p: dict) -> list[Reply]:
+    lines = [_("Overdue contacts today ({count}):", count=len(p["people"]))]
+    lines += [f"• {name} ({village})" for name, village in p["people"][:30]]
+    lines.append(_("Send /alerts to handle them, /people for the list."))
+    return [Reply("\n".join(lines))]
+
+
+# ---- reminders -----------------------------------------------------------------------------
+# Texts that may show on a lock screen: no crime, no sentence, no status.
+
+@notice("supervisor_window_open")
+def _supervisor_window_open(p: dict) -> list[Reply]:
+    return [Reply(_("Reminder: contact with {name} is due from today until {date}. /checkin when done.",
+                    name=p["name"], date=p["deadline"]))]
+
+
+@notice("supervisor_window_last")
+def _supervisor_window_last(p: dict) -> list[Reply]:
+    return [Reply(_("Reminder: tomorrow ({date}) is the last day to contact {name}. /checkin when done.",
+                    name=p["name"], date=p["deadline"]))]
+
+
+@notice("supervisor_overdue")
+def _supervisor_overdue(p: dict) -> list[Reply]:
+    return [Reply(_("Contact with {name} was due by {date} and is not recorded yet. Please visit or call, "
+                    "then /checkin.", name=p["name"], date=p["deadline"]))]
+
+
+@notice("person_appointment")
+def _person_appointment(p: dict) -> list[Reply]:
+    if p.get("place"):
+        return [Reply(_("Reminder: tomorrow you meet the commune officer at {time} ({place}).", time=p["time"],
+                        place=p["place"]))]
+    return [Reply(_("Reminder: tomorrow you meet the commune officer at {time}.", time=p["time"]))]
+
+
+@notice("person_window")
+def _person_window(p: dict) -> list[Reply]:
+    return [Reply(_("Reminder: tomorrow ({date}) is the day to meet your supporter or the commune officer.",
+                    date=p["deadline"]))]
+
+
+@notice("police_monthly")
+def _police_monthly(p: dict) -> list[Reply]:
+    return [Reply(_("Reminder: the monthly assessments are due by {date}. {count} people still have none "
+                    "this month. /assess", date=p["deadline"], count=p["count"]))]
+
+
+@notice("police_report_due")
+def _police_report_due(p: dict) -> list[Reply]:
+    if p["period"] == "year":
+        return [Reply(_("Reminder: the annual report to the province is due before {date}.", date=p["deadline"]))]
+    return [Reply(_("Reminder: the six-month review is due before {date}.", date=p["deadline"]))]
+
+
+@notice("police_ending_soon")
+def _police_ending_soon(p: dict) -> list[Reply]:
+    lines = [_("Probation or management ends within 7 days for:")]
+    lines += [f"• {name}: {day}" for name, day in p["people"]]
+    return [Reply("\n".join(lines))]
+
+
+@notice("police_expungement_due")
+def _police_expungement_due(p: dict) -> list[Reply]:
+    return [Reply(_("{name} may reach the expungement date on {date} (preliminary calculation, {basis}). Guide "
+                    "them to request Phiếu lý lịch tư pháp số 1 (Thông tư 10/2024/TT-BCA Điều 13).",
+                    name=p["name"], date=p["date"], basis=p["basis"]))]

@@ -28,7 +28,7 @@ from telegram.warnings import PTBUserWarning
 from bot.dialog import engine
 from bot.dialog.runner import command_in_dialog, start_item
 from bot.dialog.types import Incoming, StepContext, Turn
-from bot.flows import basics
+from bot.flows import alerts, basics
 from bot.i18n import use_locale
 from bot.models import Messenger
 from bot.textnorm import clean_input
@@ -192,6 +192,26 @@ async def on_idle_other(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     await _run(update, context, _const(basics.only_text))
 
 
+async def on_alert_button(update: Update, context: ContextTypes.DEFAULT_TYPE):
+    """A button under an alert message: "Tôi xử lý" claims at once; "Đã xong" and "Hoãn" ask more."""
+    choice = incoming(update).choice or ""
+    action, _sep, number = choice.partition(":")
+    if action not in ("claim", "resolve", "snooze") or not number.isdigit():
+        return await _run(update, context, _const(basics.stale_button)) or END
+    return await _run(update, context, lambda ctx: alerts.on_alert_button(ctx, action, int(number))) or END
+
+
+async def on_linkgroup(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/linkgroup in a group chat: the commune's alerts are posted there too (police only)."""
+    services = context.application.bot_data["services"]
+    actor = await services.accounts.identify(Messenger.TELEGRAM, str(update.effective_user.id),
+                                             str(update.effective_user.id))
+    with use_locale(actor.locale):
+        linked = await services.accounts.link_group(actor, Messenger.TELEGRAM, str(update.effective_chat.id))
+        reply = basics.group_linked() if linked else basics.not_for_you()
+        await send(context.bot, update.effective_chat.id, reply)
+
+
 async def on_stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A button from an old message (or forged callback data) with nothing in progress."""
     await _run(update, context, _const(basics.stale_button))
@@ -213,7 +233,7 @@ async def persist_now(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     await context.application.update_persistence()
     services = context.application.bot_data["services"]
     await services.seen_updates.mark("telegram", str(update.update_id))
-    await services.notifier.flush()  # notices this update queued (e.g. to a supervisor)
+    await services.notifier.kick()  # notices this update queued (e.g. to a supervisor)
 
 
 def install(application: Application, services) -> None:
@@ -221,9 +241,10 @@ def install(application: Application, services) -> None:
     registry = services.flows
     private = filters.ChatType.PRIVATE
     message = filters.UpdateType.MESSAGE & private
+    not_alert = r"^(?!alert\|)"
     states = {
         state: [
-            CallbackQueryHandler(_answer(state)),
+            CallbackQueryHandler(_answer(state), pattern=not_alert),
             MessageHandler(message & (filters.TEXT | filters.PHOTO | filters.LOCATION) & ~filters.COMMAND,
                            _answer(state)),
             MessageHandler(message & ~filters.COMMAND, _not_text(state)),
@@ -234,6 +255,7 @@ def install(application: Application, services) -> None:
         CommandHandler(flow.command, _begin(flow), filters=private) for flow in registry.flows.values()
     ] + [
         CallbackQueryHandler(on_menu_pick, pattern=r"^menu\|go:"),
+        CallbackQueryHandler(on_alert_button, pattern=r"^alert\|"),
         MessageHandler(message & filters.TEXT & ~filters.COMMAND, on_free_text),
     ]
     fallbacks = [
@@ -256,6 +278,7 @@ def install(application: Application, services) -> None:
     application.add_handler(dialog, group=0)
     application.add_handlers(
         [
+            CommandHandler("linkgroup", on_linkgroup, filters=filters.ChatType.GROUPS),
             CommandHandler("start", on_start, filters=private),
             *(CommandHandler(c.name, _command(c), filters=private) for c in registry.commands.values()),
             CommandHandler("cancel", on_idle_cancel, filters=private),

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+
+from bot.channels.errors import DeliveryError, RateLimited, TemporaryFailure, Unreachable
 
 from bot.dialog.types import Incoming, Reply
 from bot.models import Messenger
@@ -43,17 +48,41 @@ def incoming(update: Update) -> Incoming:
     return Incoming(text=message.text)
 
 
-async def send(bot, chat_id: int | str, reply: Reply) -> None:
-    await bot.send_message(chat_id=chat_id, text=reply.text, reply_markup=keyboard(reply))
+async def send(bot, chat_id: int | str, reply: Reply):
+    return await bot.send_message(chat_id=chat_id, text=reply.text, reply_markup=keyboard(reply))
 
 
 class TelegramChannel:
-    """The messenger port for Telegram."""
+    """The messenger port for Telegram: Telegram's errors become the port's."""
 
     messenger = Messenger.TELEGRAM
 
     def __init__(self, bot) -> None:
         self.bot = bot
 
-    async def send(self, chat_id: str, reply: Reply) -> None:
-        await send(self.bot, int(chat_id), reply)
+    async def send(self, chat_id: str, reply: Reply) -> str | None:
+        with _translated_errors():
+            message = await send(self.bot, int(chat_id), reply)
+        return str(message.message_id)
+
+    async def edit(self, chat_id: str, message_id: str, reply: Reply) -> None:
+        with _translated_errors():
+            await self.bot.edit_message_text(chat_id=int(chat_id), message_id=int(message_id), text=reply.text,
+                                             reply_markup=keyboard(reply))
+
+
+@contextlib.contextmanager
+def _translated_errors():
+    try:
+        yield
+    except RetryAfter as error:
+        retry = error.retry_after
+        raise RateLimited(retry.total_seconds() if hasattr(retry, "total_seconds") else float(retry)) from None
+    except Forbidden as error:
+        raise Unreachable(str(error)) from None
+    except BadRequest as error:
+        if "chat not found" in str(error).lower():
+            raise Unreachable(str(error)) from None
+        raise DeliveryError(str(error)) from None
+    except (TimedOut, NetworkError) as error:
+        raise TemporaryFailure(type(error).__name__) from None

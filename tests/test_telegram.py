@@ -33,13 +33,12 @@ async def test_an_invited_officer_onboards_with_a_deep_link_and_gets_their_comma
     said = await officer.says(f"/start {invite.code}")
 
     assert said[0] == "Chào mừng! Bạn đã đăng ký với vai trò cán bộ Công an xã của Xã Mẫu Sơn."
-    assert officer.buttons == ["Yêu cầu giúp đỡ", "Tiếp nhận người mới", "Danh sách của xã", "Hỏi đáp", "Việc làm và học nghề",
-                               "Tôi có được vay vốn không?", "Khi nào tôi được xóa án tích?",
-                               "Nhận xét, đánh giá định kỳ", "Sửa lần liên lạc", "Đăng tin việc làm, học nghề",
-                               "Tạo mã mời", "Ngôn ngữ"]
-    assert api.commands_for_chat(777) == ["requests", "enrol", "people", "ask", "jobs", "loan", "expungement",
-                                          "assess", "checkins", "post", "invite", "language", "help", "privacy",
-                                          "cancel"]
+    assert officer.buttons == ["Cảnh báo", "Yêu cầu giúp đỡ", "Tiếp nhận người mới", "Danh sách của xã",
+                               "Nhận xét, đánh giá định kỳ", "Sửa lần liên lạc", "Đặt lịch hẹn",
+                               "Đăng tin việc làm, học nghề", "Tạo mã mời", "Ngôn ngữ"]
+    assert api.commands_for_chat(777) == ["alerts", "requests", "enrol", "people", "ask", "jobs", "loan",
+                                          "expungement", "assess", "checkins", "appointment", "post", "invite",
+                                          "language", "help", "privacy", "cancel"]
 
 
 async def test_police_create_an_invite_with_buttons(telegram, api, services):
@@ -62,7 +61,7 @@ async def test_language_switch_changes_answers_and_command_menu(telegram, api, s
     assert said == ["Done: I will speak English with you. Send /help to see what you can do."]
     assert (await officer.says("/invite"))[0] == "Who is the invite code for?"
     menu = next(v for k, v in api.commands.items() if json.loads(k)[0].get("chat_id") == POLICE_ID)
-    assert menu[0] == {"command": "requests", "description": "Requests for help"}
+    assert menu[0] == {"command": "alerts", "description": "Alerts"}
 
 
 async def test_a_pressed_button_loses_its_keyboard_and_an_old_one_is_refused(telegram, api, services):

@@ -19,8 +19,10 @@ from bot.models import Messenger
 
 
 def render(reply: Reply) -> str:
+    """Text with its choices numbered (buttons that only work on the message itself are dropped)."""
     lines = [reply.text]
-    lines += [f"  {n}. {choice.label}" for n, choice in enumerate(reply.choices, 1)]
+    if not reply.inline_only:
+        lines += [f"  {n}. {choice.label}" for n, choice in enumerate(reply.choices, 1)]
     return "\n".join(lines)
 
 
@@ -35,11 +37,16 @@ class ConsoleChannel:
         prefix = "" if chat_id == self.me else f"[→ {chat_id}] "
         self.out.write(f"{prefix}bot> " + render(reply).replace("\n", "\n     ") + "\n")
         self.out.flush()
+        return None
 
 
 async def run_console(services, *, demo_people=(), stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> None:
+    from bot.scheduler import Background
+
     channel = ConsoleChannel(out)
     services.notifier.register(channel)
+    background = Background(services)
+    background.start()
     runner = TextRunner(services, Messenger.CONSOLE.value)
     handles = {p.handle for p in demo_people}
     channel.me = next(iter(sorted(h for h in handles if h.startswith("police"))), "you")
@@ -74,3 +81,4 @@ async def run_console(services, *, demo_people=(), stdin: TextIO = sys.stdin, ou
             replies = await runner.handle(actor, text)
         for reply in replies:
             await channel.send(channel.me, reply)
+    await background.stop()

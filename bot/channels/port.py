@@ -1,8 +1,10 @@
 """The port: sending to a chat is one method, whatever the messenger.
 
-Telegram, Zalo, the console and the test double each implement :class:`Channel`. Messages to a
-*person* (notices, reminders, alerts) go through the outbox and ``bot.services.notifier``, which
-finds the person's messengers and renders in the recipient's language.
+Telegram, Zalo, the console and the test double each implement :class:`Channel`. ``send``
+returns the message's id when the messenger has one (so an alert can be updated later) and
+raises the errors of ``bot.channels.errors``. Messages to a *person* (notices, reminders,
+alerts) go through the outbox and ``bot.services.notifier``, which finds the person's
+messengers and renders in the recipient's language.
 """
 
 from __future__ import annotations
@@ -16,5 +18,10 @@ from bot.models import Messenger
 class Channel(Protocol):
     messenger: Messenger
 
-    async def send(self, chat_id: str, reply: Reply) -> None:
-        """Deliver one message (with its choices) to a chat."""
+    async def send(self, chat_id: str, reply: Reply) -> str | None:
+        """Deliver one message (with its choices); return its id if the messenger gives one."""
+
+
+class Editable(Protocol):
+    async def edit(self, chat_id: str, message_id: str, reply: Reply) -> None:
+        """Replace a message sent earlier (Telegram can; Zalo and the console cannot)."""

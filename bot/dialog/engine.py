@@ -40,7 +40,9 @@ class Registry:
 
     def allowed(self, ctx: StepContext) -> list[Flow | Command]:
         """What this person may start from the menu, in order."""
-        return [i for i in self.for_role(ctx.actor.role) if getattr(i, "in_menu", True)]
+        role = ctx.actor.role
+        return [i for i in self.for_role(role)
+                if getattr(i, "in_menu", True) and (i.menu_roles is None or role in i.menu_roles)]
 
     def for_role(self, role) -> list[Flow | Command]:
         """Every flow and command open to ``role`` (``None``: someone without a role), in menu order."""

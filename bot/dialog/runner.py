@@ -74,7 +74,7 @@ class TextRunner:
             if menus:
                 saved = {"_menu": [[c.id, c.label] for c in menus[-1].choices]}
         await self._save(ctx.actor, turn.state, saved)
-        await self.services.notifier.flush()  # notices this turn queued (e.g. to a supervisor)
+        await self.services.notifier.kick()  # notices this turn queued (e.g. to a supervisor)
         return list(turn.replies)
 
     async def _turn(self, ctx: StepContext, state: str | None, text: str | None, photo, location) -> Turn:

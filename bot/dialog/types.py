@@ -29,6 +29,9 @@ class Reply:
     text: str
     choices: tuple[Choice, ...] = ()
     state: str | None = None
+    # Buttons that only make sense attached to this message (an alert's "Tôi xử lý"): channels
+    # without buttons drop them, and the text says which command does the same.
+    inline_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,7 @@ class Flow:
     first: str
     steps: dict[str, Step]
     begin: Callable[[StepContext], Awaitable[Outcome | None]] | None = None
+    menu_roles: frozenset | None = None  # shown in the main menu to these roles (default: all in ``roles``)
 
     def state(self, step: str) -> str:
         return f"{self.name}:{step}"
@@ -113,6 +117,7 @@ class Command:
     roles: frozenset
     run: Callable[[StepContext], Awaitable[list[Reply]]]
     in_menu: bool = True
+    menu_roles: frozenset | None = None
 
 
 @dataclass(frozen=True)

@@ -7,12 +7,13 @@ from bot.dialog.types import Command, Flow
 
 def all_flows() -> list[Flow]:
     """Every conversation."""
-    from bot.flows import (assess, checkin, checkin_fix, contact, enrol, expungement, helpdesk, invite, jobs,
-                           language, loan, people, selfreport)
+    from bot.flows import (alerts, assess, checkin, checkin_fix, contact, enrol, expungement, helpdesk, invite,
+                           jobs, language, loan, people, selfreport)
 
     return [checkin.FLOW, enrol.FLOW, people.FLOW, assess.FLOW, checkin_fix.FLOW, selfreport.SELF_REPORT,
             selfreport.SHARE, invite.FLOW, language.FLOW, helpdesk.FLOW, expungement.FLOW, loan.FLOW,
-            contact.CONTACT, contact.REQUESTS, jobs.BOARD, jobs.POST]
+            contact.CONTACT, contact.REQUESTS, jobs.BOARD, jobs.POST, alerts.FLOW, alerts.REMINDERS,
+            alerts.APPOINTMENT]
 
 
 def all_commands() -> list[Command]:
@@ -23,5 +24,6 @@ def all_commands() -> list[Command]:
 
 
 # The main menu and the Telegram command list show what a person may use, in this order.
-MENU_ORDER = ("checkin", "mylist", "requests", "enrol", "people", "me", "ask", "contact", "jobs", "loan",
-              "expungement", "selfreport", "assess", "checkins", "post", "share", "invite", "language")
+MENU_ORDER = ("checkin", "mylist", "alerts", "requests", "enrol", "people", "me", "ask", "contact", "jobs", "loan",
+              "expungement", "selfreport", "assess", "checkins", "appointment", "post", "share", "reminders",
+              "invite", "language")

@@ -150,6 +150,14 @@ def stale_button() -> Reply:
     return Reply(_("That button is no longer active. Send /help to see what you can do."))
 
 
+def group_linked() -> Reply:
+    return Reply(_("This group will now receive the commune's alerts."))
+
+
+def not_for_you() -> Reply:
+    return Reply(_("Sorry, this is not available to you. Send /help to see what you can do."))
+
+
 def only_text() -> Reply:
     return Reply(_("Sorry, I can only read text messages here."))
 

@@ -251,6 +251,7 @@ FLOW = Flow(
     command="expungement",
     title=N_("When is my record cleared?"),
     roles=frozenset({Role.RETURNEE, Role.FAMILY, Role.SUPERVISOR, Role.POLICE}),
+    menu_roles=frozenset({Role.RETURNEE, Role.FAMILY, Role.SUPERVISOR}),
     first="age",
     begin=begin,
     steps={

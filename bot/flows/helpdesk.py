@@ -99,6 +99,7 @@ FLOW = Flow(
     command="ask",
     title=N_("Questions and answers"),
     roles=frozenset({Role.RETURNEE, Role.FAMILY, Role.SUPERVISOR, Role.POLICE}),
+    menu_roles=frozenset({Role.RETURNEE, Role.FAMILY, Role.SUPERVISOR}),
     first="topic",
     steps={"topic": Step(prompt_topic, on_topic, free_text=True), "message": contact.MESSAGE},
 )

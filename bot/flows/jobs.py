@@ -92,6 +92,7 @@ BOARD = Flow(
     command="jobs",
     title=N_("Jobs and courses"),
     roles=frozenset(VIEWERS),
+    menu_roles=frozenset({Role.RETURNEE, Role.FAMILY, Role.SUPERVISOR}),
     first="place",
     begin=begin,
     steps={

@@ -126,6 +126,7 @@ FLOW = Flow(
     command="loan",
     title=N_("Can I get a loan?"),
     roles=frozenset({Role.RETURNEE, Role.FAMILY, Role.SUPERVISOR, Role.POLICE}),
+    menu_roles=frozenset({Role.RETURNEE, Role.FAMILY, Role.SUPERVISOR}),
     first="purpose",
     begin=begin,
     steps={

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.clock import format_date
+from bot.clock import format_date, format_datetime
 from bot.dialog.types import Choice, Command, Reply, StepContext
 from bot.flows.labels import CATEGORY_LABELS
 from bot.flows.texts import due_text, roster_line
@@ -51,6 +51,10 @@ async def on_me(ctx: StepContext) -> list[Reply]:
             if record.release_date and not record.category.serving_in_community:
                 lines.append(_("Released on {date}.", date=format_date(record.release_date)))
         if ctx.actor.role is Role.RETURNEE:
+            appointment = await ctx.services.supervision.next_appointment(ctx.actor)
+            if appointment is not None:
+                at, place = appointment
+                lines.append(_("Next appointment: {when} {place}", when=format_datetime(at), place=place).strip())
             lines.append(_("Send /selfreport to tell your supporter how you are doing."))
         if len(lines) == 1:
             lines.append(_("Nothing has been shared with you yet. Your relative decides what you can see."))

@@ -12,7 +12,8 @@ from enum import Enum
 from bot.clock import Clock
 from bot.models import Commune, Identity, Messenger, Person, Role
 from bot.storage.db import Database
-from bot.storage.repos import Audit, Communes, Identities, Invites, Meta, Outbox, People
+from bot.services.delivery import enqueue
+from bot.storage.repos import Audit, Communes, Groups, Identities, Invites, Meta, People
 from bot.storage.supervision import FamilyLinks
 
 log = logging.getLogger(__name__)
@@ -89,10 +90,11 @@ class NewInvite:
 
 
 class Accounts:
-    def __init__(self, db: Database, clock: Clock, default_locale: str = "vi") -> None:
+    def __init__(self, db: Database, clock: Clock, default_locale: str = "vi", tz=None) -> None:
         self.db = db
         self.clock = clock
         self.default_locale = default_locale
+        self.tz = tz
 
     async def identify(self, messenger: Messenger, external_id: str, chat_id: str) -> Actor:
         async with self.db.reading() as conn:
@@ -119,6 +121,22 @@ class Accounts:
                 now=now, locale=locale,
             )
         return self._actor(actor.messenger, actor.external_id, actor.chat_id, identity, person)
+
+    async def set_reminders(self, actor: Actor, on: bool) -> None:
+        async with self.db.transaction() as tx:
+            await People.set_flags(tx, actor.person.id, reminders=int(on))
+            await Audit.record(tx, now=self.clock.now(), actor_id=actor.person.id, action="reminders.set",
+                               subject_id=actor.person.id, detail={"on": on})
+
+    async def link_group(self, actor: Actor, messenger: Messenger, chat_id: str) -> bool:
+        """Police link a group chat: their commune's alerts go there too."""
+        if actor.role is not Role.POLICE:
+            return False
+        async with self.db.transaction() as tx:
+            await Groups.link(tx, actor.person.commune_id, messenger.value, chat_id, actor.person.id, self.clock.now())
+            await Audit.record(tx, now=self.clock.now(), actor_id=actor.person.id, action="group.link",
+                               detail={"messenger": messenger.value})
+        return True
 
     async def create_invite(
         self,
@@ -194,8 +212,8 @@ class Accounts:
             if invite.family_of is not None:
                 await FamilyLinks.add(tx, person.id, invite.family_of, now)
             if invite.created_by is not None:
-                await Outbox.add(tx, person_id=invite.created_by, kind="member_joined", now=now,
-                                 params={"name": person.full_name, "role": person.role.value})
+                await enqueue(tx, tz=self.tz, now=now, person_id=invite.created_by, kind="member_joined",
+                              params={"name": person.full_name, "role": person.role.value})
             person = await People.get(tx, person.id)
             commune = await Communes.get(tx, invite.commune_id)
         log.info("invite %s redeemed (role %s)", invite.id, invite.role.value)

@@ -9,7 +9,9 @@ from bot.models import AlertReason, Person, Role
 from bot.services.access import NotFound, require_role
 from bot.storage.db import Database
 from bot.storage.helpdesk import Message, Thread, Threads
-from bot.storage.repos import Audit, Outbox, People
+from bot.services.alerting import open_alert
+from bot.services.delivery import enqueue
+from bot.storage.repos import Audit, People
 from bot.storage.supervision import Alerts, Assignments
 
 MAX_MESSAGE = 2000
@@ -23,9 +25,10 @@ class ThreadView:
 
 
 class Handoff:
-    def __init__(self, db: Database, clock) -> None:
+    def __init__(self, db: Database, clock, tz) -> None:
         self.db = db
         self.clock = clock
+        self.tz = tz
 
     async def ask_for_help(self, actor, text: str, topic: str = "") -> list[Person]:
         """Record the message in the person's open thread (or a new one); returns who was told."""
@@ -37,15 +40,21 @@ class Handoff:
             if thread is None:
                 thread = await Threads.open(tx, person_id=person.id, commune_id=person.commune_id, topic=topic, now=now)
             await Threads.add_message(tx, thread_id=thread.id, author_id=person.id, body=body, now=now)
-            await Alerts.raise_(tx, commune_id=person.commune_id, person_id=person.id,
-                                reason=AlertReason.HELP_REQUEST, source=f"thread:{thread.id}", now=now)
+            # The alert is shown through the help-request message itself (it carries the words).
+            alert, _new = await open_alert(tx, tz=self.tz, now=now, commune_id=person.commune_id,
+                                           person_id=person.id, reason=AlertReason.HELP_REQUEST,
+                                           source=f"thread:{thread.id}", notify=False)
+            await Alerts.mark_notified(tx, alert.id, now)
             staff = await People.in_commune(tx, person.commune_id, Role.POLICE)
             supervisor_id = await Assignments.current(tx, person.id)
             if supervisor_id is not None:
                 staff.insert(0, await People.get(tx, supervisor_id))
+            params = {"name": person.full_name, "text": body, "topic": topic}
             for member in staff:
-                await Outbox.add(tx, person_id=member.id, kind="help_request", now=now,
-                                 params={"name": person.full_name, "text": body, "topic": topic})
+                police = member.role is Role.POLICE  # police get the alert's buttons with it
+                await enqueue(tx, tz=self.tz, now=now, person_id=member.id, kind="help_request",
+                              params={**params, "alert_id": alert.id} if police else params, urgent=True,
+                              alert_id=alert.id if police else None)
             await Audit.record(tx, now=now, actor_id=person.id, action="help.ask", subject_id=person.id,
                                detail={"thread_id": thread.id})
         return staff
@@ -86,8 +95,8 @@ class Handoff:
         async with self.db.transaction() as tx:
             thread = await self._reachable(tx, actor, thread_id)
             await Threads.add_message(tx, thread_id=thread_id, author_id=actor.person.id, body=body, now=now)
-            await Outbox.add(tx, person_id=thread.person_id, kind="help_answer", now=now,
-                             params={"name": actor.person.full_name, "text": body})
+            await enqueue(tx, tz=self.tz, now=now, person_id=thread.person_id, kind="help_answer",
+                          params={"name": actor.person.full_name, "text": body})
             await Audit.record(tx, now=now, actor_id=actor.person.id, action="help.answer",
                                subject_id=thread.person_id, detail={"thread_id": thread_id})
             return await People.get(tx, thread.person_id)

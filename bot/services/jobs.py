@@ -8,7 +8,8 @@ from datetime import date
 from bot.models import Role
 from bot.services.access import NotFound, require_role
 from bot.storage.helpdesk import Posting, Postings
-from bot.storage.repos import Audit, Outbox
+from bot.services.delivery import enqueue
+from bot.storage.repos import Audit
 from bot.storage.supervision import Assignments
 
 VIEWERS = (Role.RETURNEE, Role.FAMILY, Role.SUPERVISOR, Role.POLICE)
@@ -58,10 +59,10 @@ class Jobs:
             if not await Postings.interest(tx, posting_id, person.id, now):
                 return False
             params = {"name": person.full_name, "title": posting.title, "employer": posting.employer}
-            await Outbox.add(tx, person_id=posting.created_by, kind="job_interest", params=params, now=now)
+            await enqueue(tx, tz=self.tz, now=now, person_id=posting.created_by, kind="job_interest", params=params)
             supervisor_id = await Assignments.current(tx, person.id)
             if supervisor_id is not None:
-                await Outbox.add(tx, person_id=supervisor_id, kind="job_interest", params=params, now=now)
+                await enqueue(tx, tz=self.tz, now=now, person_id=supervisor_id, kind="job_interest", params=params)
             await Audit.record(tx, now=now, actor_id=person.id, action="posting.interest", subject_id=person.id,
                                detail={"posting_id": posting_id})
         return True

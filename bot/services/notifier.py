@@ -1,78 +1,228 @@
-"""Deliver the outbox: render each notice in the recipient's language, send it on their messengers.
+"""Deliver the outbox: render each message in the recipient's language and send it within the
+messengers' limits.
 
-A notice is claimed before it is sent and marked after, so a crash between the two can repeat
-one message but never lose one. Failed sends are retried later with a growing delay.
+- Pacing: at most ``per_second`` messages overall (Telegram allows 30/s), one per second to the
+  same chat, and one every 3 s to a group (20 a minute). PTB's own limiter does not pace private
+  chats, so this does.
+- A message is claimed before it is sent and marked after: a crash in between can repeat one
+  message, never lose one. A rate limit waits ``retry_after``; network and server errors are
+  retried with a growing delay; a person who blocked the bot is marked unreachable, and commune
+  police get an alert.
+- Messages that show an alert remember where they went, so a claim can update every copy.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from datetime import timedelta
 
 from bot import notices
+from bot.channels.errors import DeliveryError, RateLimited, TemporaryFailure, Unreachable
 from bot.channels.port import Channel
+from bot.clock import to_db
+from bot.dialog.types import Reply
 from bot.i18n import use_locale
-from bot.models import Messenger
-from bot.storage.repos import Outbox
+from bot.models import AlertReason, Messenger, Role
+from bot.services.alerting import open_alert
+from bot.storage.repos import AlertMessages, Identities, Outbox, People
 
 log = logging.getLogger(__name__)
 
 CLAIM_TIMEOUT = timedelta(minutes=5)
 MAX_ATTEMPTS = 8
+GROUP_INTERVAL = 3.0  # 20 messages a minute in a group
+
+
+class Pacer:
+    """Evenly spaced sends: never more than ``rate`` a second overall, ``per_chat`` seconds apart per chat."""
+
+    def __init__(self, rate: float, per_chat: float = 1.0) -> None:
+        self.interval = 1.0 / rate
+        self.per_chat = per_chat
+        self._next = 0.0
+        self._chat_next: dict[str, float] = {}
+
+    async def wait(self, chat_key: str, group: bool = False) -> None:
+        now = time.monotonic()
+        start = max(now, self._next, self._chat_next.get(chat_key, 0.0))
+        self._next = start + self.interval
+        self._chat_next[chat_key] = start + (GROUP_INTERVAL if group else self.per_chat)
+        if len(self._chat_next) > 10_000:  # forget chats whose pause is long over
+            self._chat_next = {k: v for k, v in self._chat_next.items() if v > now}
+        if start > now:
+            await asyncio.sleep(start - now)
+
+    def hold(self, seconds: float) -> None:
+        """The messenger said "too many requests": nobody sends for ``seconds``."""
+        self._next = max(self._next, time.monotonic() + seconds)
 
 
 class Notifier:
-    def __init__(self, db, clock, accounts, default_locale: str = "vi") -> None:
+    def __init__(self, db, clock, accounts, default_locale: str = "vi", tz=None, per_second: float = 29.0) -> None:
         self.db = db
         self.clock = clock
+        self.tz = tz
         self._accounts = accounts
         self._channels: dict[Messenger, Channel] = {}
         self._default_locale = default_locale
+        self.pacer = Pacer(per_second)
+        self._wake = asyncio.Event()
+        self._running = False
+        self.stats = {"sent": 0, "retried": 0, "rate_limited": 0, "unreachable": 0}
 
     def register(self, channel: Channel) -> None:
         self._channels[channel.messenger] = channel
 
-    async def flush(self, limit: int = 200) -> int:
-        """Send what is due now; returns how many notices went out."""
-        now = self.clock.now()
-        async with self.db.reading() as conn:
-            items = await Outbox.due(conn, now, limit, stale_claim=now - CLAIM_TIMEOUT)
-        sent = 0
-        for item in items:
-            async with self.db.transaction() as tx:
-                if not await Outbox.claim(tx, item.id, now, now - CLAIM_TIMEOUT):
-                    continue
-            outcome = await self._deliver(item)
-            async with self.db.transaction() as tx:
-                if outcome is None:
-                    await Outbox.sent(tx, item.id, self.clock.now())
-                    sent += 1
-                elif outcome == "no channel":
-                    await Outbox.retry_later(tx, item.id, outcome, now + timedelta(minutes=1))
-                elif item.attempts + 1 >= MAX_ATTEMPTS or outcome == "no messenger":
-                    await Outbox.give_up(tx, item.id, outcome, now)
-                else:
-                    delay = timedelta(seconds=30 * 2 ** item.attempts)
-                    await Outbox.retry_later(tx, item.id, outcome, now + delay)
-        return sent
+    def channel(self, messenger: Messenger) -> Channel | None:
+        return self._channels.get(messenger)
 
-    async def _deliver(self, item) -> str | None:
-        """None when sent; otherwise why not."""
-        person, identities = await self._accounts.contacts(item.person_id)
-        if person is None or not identities:
-            return "no messenger"
-        reachable = [i for i in identities if i.messenger in self._channels]
-        if not reachable:
-            return "no channel"
-        with use_locale(person.locale or reachable[0].locale or self._default_locale):
-            replies = notices.render(item.kind, item.params)
-        delivered = False
-        for identity in reachable:
+    async def kick(self) -> None:
+        """Something was queued: wake the background sender, or send now when there is none."""
+        if self._running:
+            self._wake.set()
+        else:
+            await self.flush()
+
+    async def run(self, stop: asyncio.Event, idle: float = 5.0) -> None:
+        """The background sender: drain what is due, then wait to be woken (or ``idle`` seconds)."""
+        self._running = True
+        try:
+            while not stop.is_set():
+                try:
+                    await self.flush()
+                except Exception:
+                    log.exception("the sender failed; trying again shortly")
+                self._wake.clear()
+                waiter = asyncio.ensure_future(self._wake.wait())
+                stopper = asyncio.ensure_future(stop.wait())
+                done, pending = await asyncio.wait({waiter, stopper}, timeout=idle,
+                                                   return_when=asyncio.FIRST_COMPLETED)
+                for task in pending:
+                    task.cancel()
+        finally:
+            self._running = False
+
+    async def flush(self, limit: int = 500) -> int:
+        """Send everything due now (in batches); returns how many messages went out."""
+        total = 0
+        while True:
+            now = self.clock.now()
+            async with self.db.reading() as conn:
+                items = await Outbox.due(conn, now, limit, stale_claim=now - CLAIM_TIMEOUT)
+            if not items:
+                return total
+            sent_before = total
+            for item in items:
+                total += await self._one(item)
+            if total == sent_before and all(i.attempts > 0 for i in items):
+                return total  # only retries that failed again: leave them for later
+
+    async def _one(self, item) -> int:
+        now = self.clock.now()
+        async with self.db.transaction() as tx:
+            if not await Outbox.claim(tx, item.id, now, now - CLAIM_TIMEOUT):
+                return 0
+        try:
+            targets = await self._targets(item)
+        except LookupError as missing:
+            async with self.db.transaction() as tx:
+                await Outbox.give_up(tx, item.id, str(missing), self.clock.now())
+            return 0
+        if not targets:
+            async with self.db.transaction() as tx:  # no channel for this person in this process yet
+                await Outbox.retry_later(tx, item.id, "no channel", self.clock.now() + timedelta(minutes=1))
+            return 0
+        delivered, error = False, ""
+        for channel, chat_id, locale, group in targets:
+            with use_locale(locale):
+                replies = notices.render(item.kind, item.params)
             try:
                 for reply in replies:
-                    await self._channels[identity.messenger].send(identity.chat_id, reply)
+                    while True:
+                        await self.pacer.wait(f"{channel.messenger.value}:{chat_id}", group)
+                        try:
+                            message_id = await channel.send(chat_id, reply)
+                            break
+                        except RateLimited as limited:
+                            self.stats["rate_limited"] += 1
+                            self.pacer.hold(limited.retry_after)
+                    if item.alert_id is not None and message_id is not None:
+                        async with self.db.transaction() as tx:
+                            await AlertMessages.add(tx, item.alert_id, channel.messenger.value, chat_id, message_id)
                 delivered = True
-            except Exception as error:  # one messenger failing must not stop the others
-                log.warning("notice %s not delivered on %s: %s", item.id, identity.messenger.value,
-                            type(error).__name__)
-        return None if delivered else "send failed"
+            except Unreachable:
+                error = "unreachable"
+                if item.person_id is not None:
+                    await self._unreachable(item.person_id)
+            except TemporaryFailure as failure:
+                error = f"temporary: {type(failure).__name__}"
+            except DeliveryError as refused:
+                error = f"refused: {refused}"[:200]
+            except Exception as unexpected:  # a bug in a channel must not stop the sender
+                log.warning("notice %s: %s", item.id, type(unexpected).__name__)
+                error = f"error: {type(unexpected).__name__}"
+        async with self.db.transaction() as tx:
+            if delivered:
+                await Outbox.sent(tx, item.id, self.clock.now())
+                self.stats["sent"] += 1
+                return 1
+            if error.startswith("temporary") and item.attempts + 1 < MAX_ATTEMPTS:
+                self.stats["retried"] += 1
+                await Outbox.retry_later(tx, item.id, error, self.clock.now() + timedelta(seconds=15 * 2 ** item.attempts))
+            else:
+                await Outbox.give_up(tx, item.id, error or "not delivered", self.clock.now())
+        return 0
+
+    async def _targets(self, item) -> list[tuple[Channel, str, str, bool]]:
+        """(channel, chat, locale, is_group) for every messenger the recipient uses here."""
+        if item.person_id is None:
+            channel = self._channels.get(Messenger(item.messenger))
+            return [(channel, item.chat_id, self._default_locale, True)] if channel else []
+        person, identities = await self._accounts.contacts(item.person_id)
+        if person is None or not identities:
+            raise LookupError("no messenger")
+        if person.unreachable:
+            raise LookupError("unreachable")
+        return [(self._channels[i.messenger], i.chat_id, person.locale or i.locale or self._default_locale, False)
+                for i in identities if i.messenger in self._channels]
+
+    async def _unreachable(self, person_id: int) -> None:
+        """The person blocked the bot: stop trying, and tell commune police (unless it is an officer)."""
+        now = self.clock.now()
+        self.stats["unreachable"] += 1
+        async with self.db.transaction() as tx:
+            person = await People.get(tx, person_id)
+            await People.set_flags(tx, person_id, unreachable_at=to_db(now))
+            if person.role is not Role.POLICE:
+                await open_alert(tx, tz=self.tz, now=now, commune_id=person.commune_id, person_id=person_id,
+                                 reason=AlertReason.UNDELIVERABLE, source=f"person:{person_id}")
+
+    async def refresh_alert(self, view) -> int:
+        """After a claim, close or postpone: every copy of the alert says who did what."""
+        params = {"reason": view.alert.reason.value, "name": view.name, "village": view.village}
+        return await self.update_alert_messages(
+            view.alert.id, lambda: Reply(notices.alert_status_text(params, view.alert.state, view.claimed_by or "")))
+
+    async def update_alert_messages(self, alert_id: int, render) -> int:
+        """Replace every copy of an alert (where the messenger can edit), each in its reader's language."""
+        async with self.db.reading() as conn:
+            copies = await AlertMessages.of_alert(conn, alert_id)
+        updated = 0
+        for messenger, chat_id, message_id in copies:
+            channel = self._channels.get(Messenger(messenger))
+            if channel is None or not hasattr(channel, "edit"):
+                continue
+            async with self.db.reading() as conn:
+                identity, person = await Identities.by_chat(conn, messenger, chat_id)
+            locale = (person.locale if person else None) or (identity.locale if identity else None) \
+                or self._default_locale
+            with use_locale(locale):
+                reply = render()
+            try:
+                await channel.edit(chat_id, message_id, reply)
+                updated += 1
+            except Exception as error:
+                log.info("alert copy not updated: %s", type(error).__name__)
+        return updated

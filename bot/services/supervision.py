@@ -33,10 +33,13 @@ from bot.models import (
 from bot.rules.cadence import Due, DueState, due, parse_rule
 from bot.services.access import NotFound, PermissionDenied, require_role, same_commune
 from bot.storage.db import Database
-from bot.storage.repos import Audit, Communes, Outbox, People
+from bot.services.alerting import open_alert
+from bot.services.delivery import enqueue
+from bot.storage.repos import Audit, Communes, People
 from bot.storage.supervision import (
     RECORD_FIELDS,
     Alerts,
+    Appointments,
     Assessments,
     Assignments,
     CadenceRules,
@@ -249,9 +252,9 @@ class Supervision:
                 await Audit.record(tx, now=now, actor_id=police.id, action="record.assign", subject_id=person_id,
                                    detail={"supervisor_id": supervisor_id})
                 about = {"name": record.full_name, "village": record.village}
-                await Outbox.add(tx, person_id=supervisor_id, kind="assigned", params=about, now=now)
+                await enqueue(tx, tz=self.tz, now=now, person_id=supervisor_id, kind="assigned", params=about)
                 if previous is not None:
-                    await Outbox.add(tx, person_id=previous, kind="unassigned", params=about, now=now)
+                    await enqueue(tx, tz=self.tz, now=now, person_id=previous, kind="unassigned", params=about)
         return record, supervisor
 
     async def commune_cadence(self, commune_name: str) -> dict[str, str] | None:
@@ -272,16 +275,17 @@ class Supervision:
                                detail={"commune_id": commune.id, "category": category.value, "rule": rule})
 
     # ---- views -----------------------------------------------------------------------------
-    async def _rules(self, conn, commune_id: int) -> dict[str, str]:
+    async def rules_for(self, conn, commune_id: int) -> dict[str, str]:
         return await CadenceRules.for_commune(conn, commune_id)
 
-    def _due(self, record: Record, rules: dict[str, str], contacts: list[date]) -> Due:
+    def due_for(self, record: Record, rules: dict[str, str], contacts: list[date]) -> Due:
+        """The person's contact cadence (their own rule, else their category's) applied today."""
         rule = parse_rule(record.cadence_rule or rules[record.category.value])
         return due(rule, enrolled_on=record.enrolled_on, contacts=contacts, today=self.today(),
                    closed_on=record.closed_on)
 
     async def _rows(self, conn, records: list[Record], commune_id: int) -> list[RosterRow]:
-        rules = await self._rules(conn, commune_id)
+        rules = await self.rules_for(conn, commune_id)
         ids = [r.person_id for r in records]
         # Enough history for every rule: the last contact, and this period's.
         last = await Checkins.last_days(conn, ids)
@@ -293,7 +297,7 @@ class Supervision:
         for record in records:
             contacts = [last[record.person_id]] if record.person_id in last else []
             sup = supervisors.get(record.person_id)
-            rows.append(RosterRow(record, people.get(sup) if sup else None, self._due(record, rules, contacts)))
+            rows.append(RosterRow(record, people.get(sup) if sup else None, self.due_for(record, rules, contacts)))
         rows.sort(key=lambda row: (row.due.sort_key, row.record.full_name))
         return rows
 
@@ -328,13 +332,13 @@ class Supervision:
         now = self.clock.now()
         async with self.db.transaction() as tx:
             record = await self._police_record(tx, police, person_id)
-            rules = await self._rules(tx, record.commune_id)
+            rules = await self.rules_for(tx, record.commune_id)
             checkins = await Checkins.of_person(tx, person_id, limit=10)
             supervisor_id = await Assignments.current(tx, person_id)
             card = Card(
                 record=record,
                 supervisor=await People.get(tx, supervisor_id) if supervisor_id else None,
-                due=self._due(record, rules, [c.happened_on for c in checkins]),
+                due=self.due_for(record, rules, [c.happened_on for c in checkins]),
                 checkins=checkins,
                 assessments=await Assessments.of_person(tx, person_id),
                 self_reports=await SelfReports.of_person(tx, person_id),
@@ -362,15 +366,31 @@ class Supervision:
                     continue
                 checkins = await Checkins.of_person(tx, person_id, limit=1)
                 supervisor_id = await Assignments.current(tx, person_id)
-                rules = await self._rules(tx, record.commune_id)
+                rules = await self.rules_for(tx, record.commune_id)
                 views.append(MyView(
                     record=record,
                     supervisor=await People.get(tx, supervisor_id) if supervisor_id and "supervisor" in shares else None,
-                    due=self._due(record, rules, [c.happened_on for c in checkins]) if "dates" in shares else None,
+                    due=self.due_for(record, rules, [c.happened_on for c in checkins]) if "dates" in shares else None,
                     shares=shares,
                 ))
                 await Audit.record(tx, now=now, actor_id=actor.person.id, action="record.view_own", subject_id=person_id)
         return views
+
+    async def set_appointment(self, actor, person_id: int, at: datetime, place: str) -> int:
+        """A meeting the person must attend; they are reminded the day before."""
+        police = require_role(actor, Role.POLICE)
+        now = self.clock.now()
+        async with self.db.transaction() as tx:
+            await self._police_record(tx, police, person_id)
+            appointment = await Appointments.add(tx, person_id=person_id, at=at, place=place, created_by=police.id,
+                                                 now=now)
+            await Audit.record(tx, now=now, actor_id=police.id, action="appointment.add", subject_id=person_id)
+            return appointment
+
+    async def next_appointment(self, actor) -> tuple[datetime, str] | None:
+        person = require_role(actor, Role.RETURNEE)
+        async with self.db.reading() as conn:
+            return await Appointments.next_for(conn, person.id, self.clock.now())
 
     async def own_record(self, actor) -> Record | None:
         """A returnee's own record (for the help desk's calculators), or None."""
@@ -424,9 +444,9 @@ class Supervision:
                 await Audit.record(tx, now=now, actor_id=supervisor.id, action="checkin.add", subject_id=data.person_id,
                                    detail={"checkin_id": checkin.id})
                 if checkin.status in ALERTING_STATUSES:
-                    alert, _ = await Alerts.raise_(tx, commune_id=record.commune_id, person_id=record.person_id,
-                                                   reason=ALERTING_STATUSES[checkin.status],
-                                                   source=f"checkin:{checkin.id}", now=now)
+                    alert, _ = await open_alert(tx, tz=self.tz, now=now, commune_id=record.commune_id,
+                                                person_id=record.person_id, reason=ALERTING_STATUSES[checkin.status],
+                                                source=f"checkin:{checkin.id}")
         if new:
             log.info("check-in %s stored", checkin.id)
         return CheckinSaved(checkin, record, new, alert)
@@ -477,8 +497,8 @@ class Supervision:
                                subject_id=checkin.person_id, detail=detail)
             if status in ALERTING_STATUSES:
                 record = await Records.get(tx, checkin.person_id)
-                await Alerts.raise_(tx, commune_id=record.commune_id, person_id=record.person_id,
-                                    reason=ALERTING_STATUSES[status], source=f"checkin:{checkin_id}", now=now)
+                await open_alert(tx, tz=self.tz, now=now, commune_id=record.commune_id, person_id=record.person_id,
+                                 reason=ALERTING_STATUSES[status], source=f"checkin:{checkin_id}")
             return await Checkins.get(tx, checkin_id)
 
     async def withdraw_checkin(self, actor, checkin_id: int, reason: str) -> Checkin:
@@ -521,7 +541,7 @@ class Supervision:
             supervisor_id = await Assignments.current(tx, person.id)
             supervisor = await People.get(tx, supervisor_id) if supervisor_id else None
             if supervisor is not None:
-                await Outbox.add(tx, person_id=supervisor.id, kind="self_report", now=now, params={
+                await enqueue(tx, tz=self.tz, now=now, person_id=supervisor.id, kind="self_report", params={
                     "name": record.full_name, "wellbeing": wellbeing, "help": help_needed[:MAX_NOTE]})
         return supervisor
 

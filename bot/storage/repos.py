@@ -14,7 +14,7 @@ from typing import Any
 from aiosqlite import Connection, Row
 
 from bot.clock import from_db, to_db
-from bot.models import AuditEntry, Commune, Identity, Invite, Messenger, Person, Role
+from bot.models import AuditEntry, Commune, CommuneSettings, Identity, Invite, Messenger, Person, Role
 from bot.textnorm import fold
 
 
@@ -51,6 +51,25 @@ class Communes:
         row = await fetch_one(conn, "SELECT id, name FROM communes WHERE name_folded = ?", (fold(name),))
         return Commune(row["id"], row["name"]) if row else None
 
+    @staticmethod
+    async def all(conn: Connection) -> list[Commune]:
+        return [Commune(r["id"], r["name"]) for r in await fetch_all(conn, "SELECT id, name FROM communes ORDER BY id")]
+
+    @staticmethod
+    async def settings(conn: Connection, commune_id: int) -> CommuneSettings:
+        row = await fetch_one(conn, "SELECT * FROM communes WHERE id = ?", (commune_id,))
+        return CommuneSettings(row["quiet_start"], row["quiet_end"], bool(row["urgent_bypasses_quiet"]),
+                               row["escalate_after_minutes"], row["missed_grace_days"], row["digest_threshold"])
+
+    @staticmethod
+    async def update_settings(conn: Connection, commune_id: int, **values) -> None:
+        allowed = {"quiet_start", "quiet_end", "urgent_bypasses_quiet", "escalate_after_minutes",
+                   "missed_grace_days", "digest_threshold"}
+        if not values or set(values) - allowed:
+            raise ValueError(f"unknown commune settings: {sorted(set(values) - allowed)}")
+        await conn.execute(f"UPDATE communes SET {', '.join(f'{k} = ?' for k in values)} WHERE id = ?",
+                           (*values.values(), commune_id))
+
 
 def _person(row: Row) -> Person:
     return Person(
@@ -60,6 +79,9 @@ def _person(row: Row) -> Person:
         full_name=row["full_name"],
         locale=row["locale"],
         active=bool(row["active"]),
+        is_head=bool(row["is_head"]),
+        reminders=bool(row["reminders"]),
+        unreachable=row["unreachable_at"] is not None,
     )
 
 
@@ -78,6 +100,26 @@ class People:
     async def get(conn: Connection, person_id: int) -> Person | None:
         row = await fetch_one(conn, "SELECT * FROM people WHERE id = ?", (person_id,))
         return _person(row) if row else None
+
+    @staticmethod
+    async def opted_in(conn: Connection, person_ids: list[int]) -> set[int]:
+        """Which of these people accept optional reminders."""
+        out: set[int] = set()
+        for start in range(0, len(person_ids), 500):
+            chunk = person_ids[start:start + 500]
+            rows = await fetch_all(
+                conn, f"SELECT id FROM people WHERE reminders = 1 AND unreachable_at IS NULL "
+                      f"AND id IN ({','.join('?' * len(chunk))})", tuple(chunk))
+            out |= {r["id"] for r in rows}
+        return out
+
+    @staticmethod
+    async def set_flags(conn: Connection, person_id: int, **flags) -> None:
+        allowed = {"is_head", "reminders", "unreachable_at"}
+        if not flags or set(flags) - allowed:
+            raise ValueError(f"unknown flags: {sorted(set(flags) - allowed)}")
+        await conn.execute(f"UPDATE people SET {', '.join(f'{k} = ?' for k in flags)} WHERE id = ?",
+                           (*flags.values(), person_id))
 
     @staticmethod
     async def set_locale(conn: Connection, person_id: int, locale: str) -> None:
@@ -140,6 +182,28 @@ class Identities:
         found = await Identities.find(conn, messenger, external_id)
         assert found is not None
         return found
+
+    @staticmethod
+    async def by_chat(conn: Connection, messenger: str, chat_id: str) -> tuple[Identity | None, Person | None]:
+        """The identity writing from ``chat_id`` and its person (to render in that person's language)."""
+        row = await fetch_one(conn, "SELECT * FROM identities WHERE messenger = ? AND chat_id = ?", (messenger, chat_id))
+        if row is None:
+            return None, None
+        identity = _identity(row)
+        person = await People.get(conn, identity.person_id) if identity.person_id else None
+        return identity, person
+
+    @staticmethod
+    async def people_with_identity(conn: Connection, person_ids: list[int]) -> set[int]:
+        """Which of these people can be reached on some messenger."""
+        out: set[int] = set()
+        for start in range(0, len(person_ids), 500):
+            chunk = person_ids[start:start + 500]
+            rows = await fetch_all(
+                conn, f"SELECT DISTINCT person_id FROM identities WHERE person_id IN ({','.join('?' * len(chunk))})",
+                tuple(chunk))
+            out |= {r["person_id"] for r in rows}
+        return out
 
     @staticmethod
     async def of_person(conn: Connection, person_id: int) -> list[Identity]:
@@ -339,20 +403,32 @@ class SeenUpdates:
 @dataclass(frozen=True)
 class OutboxItem:
     id: int
-    person_id: int
+    person_id: int | None
+    messenger: str | None  # with chat_id: a group chat
+    chat_id: str | None
     kind: str
     params: dict
     attempts: int
+    alert_id: int | None
+
+
+def _outbox(r: Row) -> OutboxItem:
+    return OutboxItem(r["id"], r["person_id"], r["messenger"], r["chat_id"], r["kind"], json.loads(r["params"]),
+                      r["attempts"], r["alert_id"])
 
 
 class Outbox:
     @staticmethod
-    async def add(conn: Connection, *, person_id: int, kind: str, params: dict, now: datetime,
-                  not_before: datetime | None = None, dedupe_key: str | None = None) -> bool:
+    async def add(conn: Connection, *, kind: str, params: dict, now: datetime, person_id: int | None = None,
+                  messenger: str | None = None, chat_id: str | None = None, not_before: datetime | None = None,
+                  dedupe_key: str | None = None, urgent: bool = False, alert_id: int | None = None) -> bool:
+        """Queue a message; False when ``dedupe_key`` was queued before (nothing is queued twice)."""
         cur = await conn.execute(
-            """INSERT OR IGNORE INTO outbox (person_id, kind, params, dedupe_key, not_before, created_at)
-               VALUES (?, ?, ?, ?, ?, ?)""",
-            (person_id, kind, json.dumps(params, ensure_ascii=False), dedupe_key, to_db(not_before or now), to_db(now)),
+            """INSERT OR IGNORE INTO outbox (person_id, messenger, chat_id, kind, params, dedupe_key, not_before,
+                                             created_at, urgent, alert_id)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            (person_id, messenger, chat_id, kind, json.dumps(params, ensure_ascii=False), dedupe_key,
+             to_db(not_before or now), to_db(now), int(urgent), alert_id),
         )
         return cur.rowcount == 1
 
@@ -360,13 +436,18 @@ class Outbox:
     async def due(conn: Connection, now: datetime, limit: int = 200, stale_claim: datetime | None = None) -> list[OutboxItem]:
         rows = await fetch_all(
             conn,
-            """SELECT id, person_id, kind, params, attempts FROM outbox
+            """SELECT * FROM outbox
                WHERE sent_at IS NULL AND failed_at IS NULL AND not_before <= ?
                  AND (claimed_at IS NULL OR claimed_at < ?)
-               ORDER BY not_before, id LIMIT ?""",
+               ORDER BY urgent DESC, not_before, id LIMIT ?""",
             (to_db(now), to_db(stale_claim or now), limit),
         )
-        return [OutboxItem(r["id"], r["person_id"], r["kind"], json.loads(r["params"]), r["attempts"]) for r in rows]
+        return [_outbox(r) for r in rows]
+
+    @staticmethod
+    async def next_due_at(conn: Connection) -> datetime | None:
+        row = await fetch_one(conn, "SELECT MIN(not_before) AS t FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL")
+        return from_db(row["t"]) if row and row["t"] else None
 
     @staticmethod
     async def claim(conn: Connection, item_id: int, now: datetime, stale_claim: datetime) -> bool:
@@ -398,3 +479,58 @@ class Outbox:
         rows = await fetch_all(conn, "SELECT kind, params, sent_at FROM outbox WHERE person_id = ? ORDER BY id",
                                (person_id,))
         return [(r["kind"], json.loads(r["params"]), r["sent_at"] is not None) for r in rows]
+
+    @staticmethod
+    async def counts(conn: Connection) -> dict[str, int]:
+        row = await fetch_one(
+            conn,
+            """SELECT SUM(sent_at IS NOT NULL) AS sent, SUM(failed_at IS NOT NULL) AS failed,
+                      SUM(sent_at IS NULL AND failed_at IS NULL) AS pending FROM outbox""",
+        )
+        return {k: row[k] or 0 for k in ("sent", "failed", "pending")}
+
+
+class AlertMessages:
+    """Where an alert was shown, so a claim can update every officer's copy."""
+
+    @staticmethod
+    async def add(conn: Connection, alert_id: int, messenger: str, chat_id: str, message_id: str) -> None:
+        await conn.execute(
+            "INSERT OR IGNORE INTO alert_messages (alert_id, messenger, chat_id, message_id) VALUES (?, ?, ?, ?)",
+            (alert_id, messenger, chat_id, message_id),
+        )
+
+    @staticmethod
+    async def of_alert(conn: Connection, alert_id: int) -> list[tuple[str, str, str]]:
+        rows = await fetch_all(conn, "SELECT messenger, chat_id, message_id FROM alert_messages WHERE alert_id = ?",
+                               (alert_id,))
+        return [(r["messenger"], r["chat_id"], r["message_id"]) for r in rows]
+
+
+class Groups:
+    @staticmethod
+    async def link(conn: Connection, commune_id: int, messenger: str, chat_id: str, by: int, now: datetime) -> None:
+        await conn.execute(
+            "INSERT OR IGNORE INTO commune_groups (commune_id, messenger, chat_id, linked_by, linked_at) VALUES (?, ?, ?, ?, ?)",
+            (commune_id, messenger, chat_id, by, to_db(now)),
+        )
+
+    @staticmethod
+    async def of_commune(conn: Connection, commune_id: int) -> list[tuple[str, str]]:
+        rows = await fetch_all(conn, "SELECT messenger, chat_id FROM commune_groups WHERE commune_id = ?", (commune_id,))
+        return [(r["messenger"], r["chat_id"]) for r in rows]
+
+    @staticmethod
+    async def commune_of_chat(conn: Connection, messenger: str, chat_id: str) -> int | None:
+        row = await fetch_one(conn, "SELECT commune_id FROM commune_groups WHERE messenger = ? AND chat_id = ?",
+                              (messenger, chat_id))
+        return row["commune_id"] if row else None
+
+
+class Marks:
+    """Keys of reminders already given (for digests that name several people)."""
+
+    @staticmethod
+    async def add(conn: Connection, key: str, now: datetime) -> bool:
+        cur = await conn.execute("INSERT OR IGNORE INTO reminder_marks (key, at) VALUES (?, ?)", (key, to_db(now)))
+        return cur.rowcount == 1

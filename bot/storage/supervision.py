@@ -345,6 +345,23 @@ class Assessments:
         return [_assessment(r) for r in rows]
 
 
+class AssessmentPeriods:
+    """Who already has an assessment for a month (for the police's monthly reminder)."""
+
+    @staticmethod
+    async def assessed_this_month(conn: Connection, person_ids: list[int], period: str) -> set[int]:
+        out: set[int] = set()
+        for start in range(0, len(person_ids), 500):
+            chunk = person_ids[start:start + 500]
+            rows = await fetch_all(
+                conn,
+                f"SELECT person_id FROM assessments WHERE period = ? AND person_id IN ({','.join('?' * len(chunk))})",
+                (period, *chunk),
+            )
+            out |= {r["person_id"] for r in rows}
+        return out
+
+
 class SelfReports:
     @staticmethod
     async def add(conn: Connection, *, person_id: int, wellbeing: str, work: str, help_needed: str,
@@ -395,12 +412,83 @@ class CadenceRules:
         )
 
 
+def _when(text: str | None) -> datetime | None:
+    return from_db(text) if text else None
+
+
 def _alert(r: Row) -> Alert:
     return Alert(r["id"], r["commune_id"], r["person_id"], AlertReason(r["reason"]), r["source"], r["state"],
-                 from_db(r["created_at"]))
+                 from_db(r["created_at"]), r["claimed_by"], _when(r["claimed_at"]), _when(r["resolved_at"]), r["note"],
+                 _when(r["snoozed_until"]), _when(r["escalated_at"]))
 
 
 class Alerts:
+    @staticmethod
+    async def get(conn: Connection, alert_id: int) -> Alert | None:
+        row = await fetch_one(conn, "SELECT * FROM alerts WHERE id = ?", (alert_id,))
+        return _alert(row) if row else None
+
+    @staticmethod
+    async def unresolved_in_commune(conn: Connection, commune_id: int) -> list[Alert]:
+        rows = await fetch_all(conn, "SELECT * FROM alerts WHERE commune_id = ? AND state <> 'resolved' ORDER BY id",
+                               (commune_id,))
+        return [_alert(r) for r in rows]
+
+    @staticmethod
+    async def claim(conn: Connection, alert_id: int, by: int, now: datetime) -> bool:
+        """Only one officer wins: the update applies only while nobody has claimed it."""
+        cur = await conn.execute(
+            """UPDATE alerts SET state = 'claimed', claimed_by = ?, claimed_at = ?, updated_at = ?
+               WHERE id = ? AND state IN ('open', 'snoozed')""",
+            (by, to_db(now), to_db(now), alert_id),
+        )
+        return cur.rowcount == 1
+
+    @staticmethod
+    async def resolve(conn: Connection, alert_id: int, by: int, note: str, now: datetime) -> None:
+        await conn.execute(
+            """UPDATE alerts SET state = 'resolved', resolved_by = ?, resolved_at = ?, note = ?, updated_at = ?,
+                      claimed_by = COALESCE(claimed_by, ?), claimed_at = COALESCE(claimed_at, ?)
+               WHERE id = ? AND state <> 'resolved'""",
+            (by, to_db(now), note, to_db(now), by, to_db(now), alert_id),
+        )
+
+    @staticmethod
+    async def snooze(conn: Connection, alert_id: int, by: int, reason: str, until: datetime, now: datetime) -> None:
+        await conn.execute(
+            """UPDATE alerts SET state = 'snoozed', snoozed_until = ?, note = ?, updated_at = ?,
+                      claimed_by = COALESCE(claimed_by, ?)
+               WHERE id = ? AND state <> 'resolved'""",
+            (to_db(until), reason, to_db(now), by, alert_id),
+        )
+
+    @staticmethod
+    async def snoozed_until_before(conn: Connection, now: datetime) -> list[Alert]:
+        rows = await fetch_all(conn, "SELECT * FROM alerts WHERE state = 'snoozed' AND snoozed_until <= ?", (to_db(now),))
+        return [_alert(r) for r in rows]
+
+    @staticmethod
+    async def reopen(conn: Connection, alert_id: int, now: datetime) -> None:
+        """A snooze has ended: the alert is new again (unclaimed, to be shown and escalated anew)."""
+        await conn.execute(
+            """UPDATE alerts SET state = 'open', claimed_by = NULL, claimed_at = NULL, snoozed_until = NULL,
+                      notified_at = NULL, escalated_at = NULL, created_at = ?, updated_at = ? WHERE id = ?""",
+            (to_db(now), to_db(now), alert_id),
+        )
+
+    @staticmethod
+    async def open_unescalated(conn: Connection) -> list[Alert]:
+        rows = await fetch_all(conn, "SELECT * FROM alerts WHERE state = 'open' AND escalated_at IS NULL ORDER BY id")
+        return [_alert(r) for r in rows]
+
+    @staticmethod
+    async def mark_escalated(conn: Connection, alert_id: int, now: datetime) -> None:
+        await conn.execute("UPDATE alerts SET escalated_at = ? WHERE id = ?", (to_db(now), alert_id))
+
+    @staticmethod
+    async def mark_notified(conn: Connection, alert_id: int, now: datetime) -> None:
+        await conn.execute("UPDATE alerts SET notified_at = ? WHERE id = ?", (to_db(now), alert_id))
+
     @staticmethod
     async def raise_(conn: Connection, *, commune_id: int, person_id: int | None, reason: AlertReason, source: str,
                      now: datetime) -> tuple[Alert, bool]:
@@ -456,3 +544,34 @@ class FamilyLinks:
     @staticmethod
     async def set_shares(conn: Connection, person_id: int, shares: list[str]) -> None:
         await conn.execute("UPDATE family_links SET shares = ? WHERE person_id = ?", (json.dumps(shares), person_id))
+
+
+class Appointments:
+    @staticmethod
+    async def add(conn: Connection, *, person_id: int, at: datetime, place: str, created_by: int,
+                  now: datetime) -> int:
+        cur = await conn.execute(
+            "INSERT INTO appointments (person_id, at, place, created_by, created_at) VALUES (?, ?, ?, ?, ?)",
+            (person_id, to_db(at), place, created_by, to_db(now)),
+        )
+        return cur.lastrowid
+
+    @staticmethod
+    async def between(conn: Connection, start: datetime, end: datetime) -> list[tuple[int, int, datetime, str]]:
+        """(id, person_id, at, place) of appointments from ``start`` to ``end``."""
+        rows = await fetch_all(
+            conn,
+            "SELECT id, person_id, at, place FROM appointments WHERE cancelled_at IS NULL AND at >= ? AND at < ? "
+            "ORDER BY at",
+            (to_db(start), to_db(end)),
+        )
+        return [(r["id"], r["person_id"], from_db(r["at"]), r["place"]) for r in rows]
+
+    @staticmethod
+    async def next_for(conn: Connection, person_id: int, now: datetime) -> tuple[datetime, str] | None:
+        row = await fetch_one(
+            conn,
+            "SELECT at, place FROM appointments WHERE person_id = ? AND cancelled_at IS NULL AND at >= ? ORDER BY at",
+            (person_id, to_db(now)),
+        )
+        return (from_db(row["at"]), row["place"]) if row else None

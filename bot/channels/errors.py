@@ -1,0 +1,21 @@
+"""What can go wrong when delivering a message, in terms every channel shares."""
+
+
+class DeliveryError(Exception):
+    """The message was refused for good (e.g. malformed); do not retry."""
+
+
+class Unreachable(DeliveryError):
+    """The person blocked the bot, or the chat no longer exists."""
+
+
+class RateLimited(Exception):
+    """The messenger asked us to slow down; retry after ``retry_after`` seconds."""
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(f"retry after {retry_after} s")
+        self.retry_after = retry_after
+
+
+class TemporaryFailure(Exception):
+    """A network error, a timeout or a server error: retry later."""
