@@ -54,6 +54,10 @@ class Pacer:
         if start > now:
             await asyncio.sleep(start - now)
 
+    def ready_in(self, chat_key: str) -> float:
+        """Seconds before this chat may receive again (0 when it may now)."""
+        return max(0.0, self._chat_next.get(chat_key, 0.0) - time.monotonic())
+
     def hold(self, seconds: float) -> None:
         """The messenger said "too many requests": nobody sends for ``seconds``."""
         self._next = max(self._next, time.monotonic() + seconds)
@@ -105,7 +109,10 @@ class Notifier:
             self._running = False
 
     async def flush(self, limit: int = 500) -> int:
-        """Send everything due now (in batches); returns how many messages went out."""
+        """Send everything due now (in batches); returns how many messages went out.
+
+        A message to a chat that must still wait (one a second per chat) is passed over for now,
+        so it does not hold up messages to other chats."""
         total = 0
         while True:
             now = self.clock.now()
@@ -113,17 +120,20 @@ class Notifier:
                 items = await Outbox.due(conn, now, limit, stale_claim=now - CLAIM_TIMEOUT)
             if not items:
                 return total
-            sent_before = total
+            sent_before, waits = total, []
             for item in items:
-                total += await self._one(item)
-            if total == sent_before and all(i.attempts > 0 for i in items):
+                outcome = await self._one(item)
+                if isinstance(outcome, float):
+                    waits.append(outcome)
+                else:
+                    total += outcome
+            if waits and total == sent_before:
+                await asyncio.sleep(min(waits))  # only chats that must wait are left: wait for the first
+            elif total == sent_before:
                 return total  # only retries that failed again: leave them for later
 
-    async def _one(self, item) -> int:
-        now = self.clock.now()
-        async with self.db.transaction() as tx:
-            if not await Outbox.claim(tx, item.id, now, now - CLAIM_TIMEOUT):
-                return 0
+    async def _one(self, item) -> int | float:
+        """1 if sent, 0 if not (kept for later or given up), or the seconds its chat must still wait."""
         try:
             targets = await self._targets(item)
         except LookupError as missing:
@@ -134,6 +144,13 @@ class Notifier:
             async with self.db.transaction() as tx:  # no channel for this person in this process yet
                 await Outbox.retry_later(tx, item.id, "no channel", self.clock.now() + timedelta(minutes=1))
             return 0
+        wait = max(self.pacer.ready_in(f"{channel.messenger.value}:{chat_id}") for channel, chat_id, _l, _g in targets)
+        if wait > 0:
+            return wait
+        now = self.clock.now()
+        async with self.db.transaction() as tx:
+            if not await Outbox.claim(tx, item.id, now, now - CLAIM_TIMEOUT):
+                return 0
         delivered, error = False, ""
         for channel, chat_id, locale, group in targets:
             with use_locale(locale):

@@ -69,9 +69,45 @@ def _decode(params: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+class Limits:
+    """Telegram's limits, enforced like the real API: too fast → 429 with ``retry_after``.
+
+    Sliding windows: ``overall`` sends per second across all chats, one per ``per_chat`` seconds
+    to the same chat. ``blocked`` users answer 403 (they blocked the bot)."""
+
+    def __init__(self, overall: int = 30, per_chat: float = 1.0, retry_after: int = 1) -> None:
+        self.overall = overall
+        self.per_chat = per_chat
+        self.retry_after = retry_after
+        self.recent: list[float] = []
+        self.last_per_chat: dict[int, float] = {}
+        self.too_many = 0
+        self.blocked: set[int] = set()
+        self.fail_next: list[int] = []  # status codes to answer before behaving (e.g. [502, 429])
+
+    def check(self, chat_id: int) -> None:
+        if self.fail_next:
+            code = self.fail_next.pop(0)
+            if code == 429:
+                self.too_many += 1
+                raise ApiError(429, "Too Many Requests: retry after 1", retry_after=1)
+            raise ApiError(code, "Bad Gateway")
+        if chat_id in self.blocked:
+            raise ApiError(403, "Forbidden: bot was blocked by the user")
+        now = time.monotonic()
+        self.recent = [t for t in self.recent if now - t < 1.0]
+        last = self.last_per_chat.get(chat_id)
+        if len(self.recent) >= self.overall or (last is not None and now - last < self.per_chat):
+            self.too_many += 1
+            raise ApiError(429, f"Too Many Requests: retry after {self.retry_after}", retry_after=self.retry_after)
+        self.recent.append(now)
+        self.last_per_chat[chat_id] = now
+
+
 class FakeBotApi:
-    def __init__(self, token: str = "123456:TEST-token-for-the-fake-api-only") -> None:
+    def __init__(self, token: str = "123456:TEST-token-for-the-fake-api-only", limits: Limits | None = None) -> None:
         self.token = token
+        self.limits = limits
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
         self.updates: list[dict] = []
@@ -198,6 +234,8 @@ class FakeBotApi:
         return sent
 
     async def api_sendMessage(self, p):
+        if self.limits is not None:
+            self.limits.check(int(p["chat_id"]))
         text = str(p.get("text", ""))
         if not text:
             raise ApiError(400, "Bad Request: message text is empty")

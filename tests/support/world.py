@@ -35,6 +35,7 @@ class World:
             await self.services.supervision.assign(police, record.person_id,
                                                    (await self.actor(supervisor)).person.id)
         self.people[name] = record.person_id
+        await self.services.notifier.flush()  # the supervisor is told now, as after a real turn
         return record.person_id
 
 

@@ -1,0 +1,132 @@
+"""Delivery through a real PTB bot against a fake Bot API that enforces Telegram's limits."""
+
+from __future__ import annotations
+
+import time
+from datetime import date, timedelta
+
+from bot.channels.errors import RateLimited
+from bot.models import Contact, Messenger, Role, Status
+from bot.services.delivery import enqueue
+from bot.services.notifier import Pacer
+from bot.services.supervision import CheckinInput
+from bot.storage.repos import Outbox
+from tests.support.fake_telegram import FakeBotApi, InProcessRequest, Limits
+from tests.support.people import onboard
+from tests.support.recording import RecordingChannel
+from tests.support.telegram_chat import TelegramPerson
+from tests.support.world import make_world
+from tests.conftest import TOKEN
+
+
+async def test_a_claim_updates_every_officers_copy_of_the_alert(telegram, api, services):
+    world = await make_world(services)
+    for user_id, name in ((5101, "Hoàng Văn An"), (5102, "Lò Văn Hùng")):
+        await onboard(services, Messenger.TELEGRAM, str(user_id), Role.POLICE, name=name)
+    person = await world.enrol("Nông Văn Bình", supervisor="supervisor1")
+    await services.supervision.record_checkin(await world.actor("supervisor1"), CheckinInput(
+        client_key="k", person_id=person, contact=Contact.HOME_VISIT, status=Status.CONCERN,
+        happened_on=date(2026, 11, 22)))
+    await services.notifier.flush()
+    an, hung = TelegramPerson(telegram, api, 5101), TelegramPerson(telegram, api, 5102)
+    alert_for_hung = hung.last_with_buttons()
+    assert alert_for_hung.labels == ["🙋 Tôi xử lý", "✅ Đã xong", "⏸ Hoãn"]
+
+    said = await an.presses("🙋 Tôi xử lý")
+
+    assert said == ["Anh/chị đã nhận xử lý. Các cán bộ khác sẽ thấy việc này."]
+    hung_copy = api.messages[(5102, alert_for_hung.message_id)]
+    assert hung_copy["text"].endswith("🙋 Hoàng Văn An đang xử lý.") and "reply_markup" not in hung_copy
+    assert (await hung.presses("🙋 Tôi xử lý", alert_for_hung)) == ["Hoàng Văn An đã nhận xử lý việc này."]
+
+
+async def test_closing_an_alert_from_its_button_asks_for_a_note(telegram, api, services):
+    world = await make_world(services)
+    await onboard(services, Messenger.TELEGRAM, "5201", Role.POLICE, name="Hoàng Văn An")
+    person = await world.enrol("Nông Văn Bình", supervisor="supervisor1")
+    await services.supervision.record_checkin(await world.actor("supervisor1"), CheckinInput(
+        client_key="k", person_id=person, contact=Contact.HOME_VISIT, status=Status.NEEDS_SUPPORT,
+        happened_on=date(2026, 11, 22)))
+    await services.notifier.flush()
+    an = TelegramPerson(telegram, api, 5201)
+
+    assert (await an.presses("✅ Đã xong")) == ["Đã xử lý thế nào? (ghi chú ngắn để lưu)"]
+    assert (await an.says("Đã giới thiệu đi học nghề")) == ["Đã đóng. Cảm ơn anh/chị."]
+    assert api.messages[(5201, an.last_with_buttons().message_id)]["text"].endswith("✅ Đã xong (Hoàng Văn An).")
+
+
+async def test_a_fan_out_within_telegrams_limits_loses_nothing_duplicates_nothing_and_gets_no_429(settings, clock):
+    from bot.app import Services
+    from handlers.app import build_application
+
+    api = FakeBotApi(TOKEN, limits=Limits(overall=30, per_chat=1.0))
+    services = await Services.start(settings, clock)
+    try:
+        application = build_application(services, request=InProcessRequest(api), updater=False)
+        async with application:
+            recipients = []
+            for n in range(60):
+                person = await onboard(services, Messenger.TELEGRAM, str(90000 + n), Role.SUPERVISOR)
+                recipients.append(person.id)
+            async with services.db.transaction() as tx:
+                for person_id in recipients:
+                    for kind in ("assigned", "unassigned"):  # two each: the second must wait a second
+                        await enqueue(tx, tz=settings.timezone, now=clock.now(), person_id=person_id, kind=kind,
+                                      params={"name": "A", "village": "B"}, dedupe_key=f"{kind}:{person_id}")
+            started = time.monotonic()
+            sent = await services.notifier.flush()
+            elapsed = time.monotonic() - started
+        assert sent == 120 and api.limits.too_many == 0
+        assert sorted(len(api.all_to(90000 + n)) for n in range(60)) == [2] * 60
+        assert 120 / elapsed > 0.85 * 29  # close to the pace allowed
+        async with services.db.reading() as conn:
+            assert await Outbox.counts(conn) == {"sent": 120 + 0, "failed": 0, "pending": 0}
+    finally:
+        await services.close()
+
+
+async def test_a_rate_limit_waits_retry_after_and_a_server_error_is_retried_later(services, clock):
+    world = await make_world(services)
+
+    class Flaky(RecordingChannel):
+        calls = 0
+
+        async def send(self, chat_id, reply):
+            Flaky.calls += 1
+            if Flaky.calls == 1:
+                raise RateLimited(0.2)
+            if Flaky.calls == 2:
+                from bot.channels.errors import TemporaryFailure
+
+                raise TemporaryFailure("502")
+            return await super().send(chat_id, reply)
+
+    channel = Flaky(Messenger.CONSOLE)
+    services.notifier.register(channel)
+    await world.enrol("Nông Văn Bình", supervisor="supervisor1")  # queues "assigned" for supervisor1
+
+    assert channel.texts("supervisor1") == []  # 429 then 502: kept for later, not lost
+    clock.advance(seconds=20)
+    await services.notifier.flush()
+    await services.notifier.flush()
+    assert len(channel.texts("supervisor1")) == 1
+    assert services.notifier.stats["rate_limited"] == 1 and services.notifier.stats["retried"] == 1
+
+
+def test_the_pacer_spaces_sends_overall_and_per_chat():
+    import asyncio
+
+    async def run() -> tuple[float, float]:
+        pacer = Pacer(rate=50, per_chat=0.3)
+        start = time.monotonic()
+        for n in range(10):
+            await pacer.wait(f"chat{n}")
+        spread = time.monotonic() - start
+        start = time.monotonic()
+        for _ in range(3):
+            await pacer.wait("same")
+        return spread, time.monotonic() - start
+
+    spread, same = asyncio.run(run())
+    assert 0.15 <= spread < 0.4  # 10 sends at 50/s
+    assert 0.55 <= same < 0.9  # 3 sends to one chat, 0.3 s apart
