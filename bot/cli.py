@@ -51,6 +51,15 @@ def _parser() -> argparse.ArgumentParser:
     exp.add_argument("--json", action="store_true", required=True, help="read one JSON case, print one JSON result")
     exp.add_argument("--lang", choices=["vi", "en"], default=None)
 
+    commune = sub.add_parser("commune", help="show or change a commune's reminder and alert settings")
+    commune.add_argument("name")
+    commune.add_argument("--quiet", metavar="HH:MM-HH:MM", help="quiet hours, e.g. 21:00-07:00")
+    commune.add_argument("--urgent-at-night", choices=["yes", "no"], help="urgent alerts to police may break quiet hours")
+    commune.add_argument("--escalate-after", type=int, metavar="MINUTES", help="re-send unclaimed alerts after")
+    commune.add_argument("--grace-days", type=int, help="days after a missed contact before police are alerted")
+    commune.add_argument("--digest-threshold", type=int, help="more missed contacts than this come as one digest")
+    commune.add_argument("--head", metavar="FULL NAME", help="the head of commune police (receives escalations)")
+
     backup = sub.add_parser("backup", help="consistent copy of the database, safe while the bot runs")
     backup.add_argument("path", type=Path)
     return parser
@@ -87,6 +96,8 @@ async def _dispatch(args, settings) -> int:
             return await _console(services, args.demo)
         if args.command == "invite":
             return await _invite(services, args)
+        if args.command == "commune":
+            return await _commune(services, args)
         if args.command == "cadence":
             return await _cadence(services, args)
         if args.command == "import":
@@ -164,6 +175,37 @@ def _offline(args, settings) -> int:
             "explanation": explain(result, today),
         }, ensure_ascii=False))
         return 0
+
+
+async def _commune(services, args) -> int:
+    from bot.services.access import NotFound
+
+    changes = {}
+    try:
+        if args.quiet:
+            start, end = args.quiet.split("-")
+            from bot.rules.quiet import parse_hhmm
+
+            changes["quiet_start"], changes["quiet_end"] = parse_hhmm(start).strftime("%H:%M"), parse_hhmm(end).strftime("%H:%M")
+        if args.urgent_at_night:
+            changes["urgent_bypasses_quiet"] = int(args.urgent_at_night == "yes")
+        for option, column in (("escalate_after", "escalate_after_minutes"), ("grace_days", "missed_grace_days"),
+                               ("digest_threshold", "digest_threshold")):
+            value = getattr(args, option)
+            if value is not None:
+                if value < 0:
+                    raise ValueError(f"--{option.replace('_', '-')} must not be negative")
+                changes[column] = value
+        settings = await services.accounts.configure_commune(args.name, changes, head=args.head)
+    except (ValueError, TypeError) as error:
+        print(f"hoanhap: {error}", file=sys.stderr)
+        return 2
+    except NotFound as missing:
+        print(f"hoanhap: not found: {missing or args.name}", file=sys.stderr)
+        return 2
+    for key, value in vars(settings).items():
+        print(f"{key}: {value}")
+    return 0
 
 
 async def _cadence(services, args) -> int:

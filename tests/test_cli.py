@@ -128,3 +128,24 @@ async def test_webhook_mode_accepts_only_the_secret_token(env, tmp_path, api):
         _, stderr = await asyncio.wait_for(bot.communicate(), 20)
         await server.stop()
     assert "s3cret-webhook-token" not in stderr.decode() and api.token not in stderr.decode()
+
+
+def test_commune_settings_and_the_head_of_police_from_the_command_line(env, tmp_path):
+    made = hoanhap("invite", "--role", "police", "--commune", "Xã Mẫu Sơn", "--name", "Hoàng Văn Minh", env=env,
+                   cwd=tmp_path)
+    code = made.stdout.split("code: ", 1)[1].split()[0]
+    hoanhap("console", env=env, cwd=tmp_path, stdin=f"/start {code}\n/quit\n")
+
+    done = hoanhap("commune", "xa mau son", "--quiet", "22:00-06:30", "--escalate-after", "120", "--head",
+                   "hoang van minh", env=env, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "quiet_start: 22:00" in done.stdout and "escalate_after_minutes: 120" in done.stdout
+
+    assert hoanhap("commune", "Xã Mẫu Sơn", "--quiet", "25:00-07:00", env=env, cwd=tmp_path).returncode == 2
+    missing = hoanhap("commune", "Xã Mẫu Sơn", "--head", "Nobody", env=env, cwd=tmp_path)
+    assert missing.returncode == 2 and "Nobody" in missing.stderr
+    import sqlite3
+
+    conn = sqlite3.connect(env["HOANHAP_DB"])
+    assert conn.execute("SELECT full_name FROM people WHERE is_head = 1").fetchall() == [("Hoàng Văn Minh",)]
+    conn.close()

@@ -14,6 +14,7 @@ from bot.models import Commune, Identity, Messenger, Person, Role
 from bot.storage.db import Database
 from bot.services.delivery import enqueue
 from bot.storage.repos import Audit, Communes, Groups, Identities, Invites, Meta, People
+from bot.textnorm import fold
 from bot.storage.supervision import FamilyLinks
 
 log = logging.getLogger(__name__)
@@ -121,6 +122,27 @@ class Accounts:
                 now=now, locale=locale,
             )
         return self._actor(actor.messenger, actor.external_id, actor.chat_id, identity, person)
+
+    async def configure_commune(self, name: str, changes: dict, head: str | None = None):
+        """Change a commune's reminder and alert settings (and who heads its police); returns them."""
+        from bot.services.access import NotFound
+
+        async with self.db.transaction() as tx:
+            commune = await Communes.find(tx, name)
+            if commune is None:
+                raise NotFound(name)
+            if changes:
+                await Communes.update_settings(tx, commune.id, **changes)
+            if head is not None:
+                officers = [p for p in await People.in_commune(tx, commune.id, Role.POLICE)
+                            if fold(p.full_name) == fold(head)]
+                if len(officers) != 1:
+                    raise NotFound(f"police officer {head!r}")
+                for officer in await People.in_commune(tx, commune.id, Role.POLICE):
+                    await People.set_flags(tx, officer.id, is_head=int(officer.id == officers[0].id))
+            await Audit.record(tx, now=self.clock.now(), actor_id=None, action="commune.configure",
+                               detail={"commune_id": commune.id, **changes, "head": bool(head)})
+            return await Communes.settings(tx, commune.id)
 
     async def set_reminders(self, actor: Actor, on: bool) -> None:
         async with self.db.transaction() as tx:
