@@ -28,3 +28,21 @@ def clean_input(text: str, limit: int = 4096) -> str:
             continue
         kept.append(c)
     return "".join(kept)[:limit].strip()
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """Cut a long message into parts of at most ``limit`` characters, at line breaks when possible,
+    else at spaces; never inside a word unless a single word is longer than the limit."""
+    parts: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        cut = rest.rfind("\n", 0, limit + 1)
+        if cut <= 0:
+            cut = rest.rfind(" ", 0, limit + 1)
+        if cut <= 0:
+            cut = limit
+        parts.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip("\n ")
+    if rest.strip() or not parts:
+        parts.append(rest.rstrip())
+    return parts

@@ -78,7 +78,9 @@ def build_application(services, *, request=None, updater: bool = True) -> Applic
         .base_file_url(settings.telegram_base_url.replace("/bot", "/file/bot"))
         .persistence(SQLitePersistence(services.db))
         .defaults(Defaults(tzinfo=settings.timezone))
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        # Overall pacing of bulk messages is the outbox sender's (bot.services.notifier); direct answers
+        # to people are not held back. Groups stay at 20 a minute, and a 429 is retried.
+        .rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=3))
         .concurrent_updates(False)
     )
     if request is not None:

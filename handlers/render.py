@@ -11,6 +11,7 @@ from bot.channels.errors import DeliveryError, RateLimited, TemporaryFailure, Un
 
 from bot.dialog.types import Incoming, Reply
 from bot.models import Messenger
+from bot.textnorm import split_text
 
 MAX_CALLBACK_BYTES = 64  # Telegram's limit on callback_data
 
@@ -48,8 +49,15 @@ def incoming(update: Update) -> Incoming:
     return Incoming(text=message.text)
 
 
+MAX_TEXT = 4096  # Telegram's limit for one message
+
+
 async def send(bot, chat_id: int | str, reply: Reply):
-    return await bot.send_message(chat_id=chat_id, text=reply.text, reply_markup=keyboard(reply))
+    """Send a reply, in several messages if it is long (the buttons go with the last one)."""
+    parts = split_text(reply.text, MAX_TEXT)
+    for part in parts[:-1]:
+        await bot.send_message(chat_id=chat_id, text=part)
+    return await bot.send_message(chat_id=chat_id, text=parts[-1], reply_markup=keyboard(reply))
 
 
 class TelegramChannel:

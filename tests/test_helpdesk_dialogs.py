@@ -186,3 +186,9 @@ async def test_jobs_board_post_browse_interest_and_expiry(world, services, clock
 
     clock.advance(days=24)  # 16/12: past its last day
     assert (await binh.says("/jobs"))[0].startswith("Hiện chưa có tin việc làm hay khóa học nào.")
+
+
+async def test_the_calculator_does_not_start_from_a_date_that_has_not_come(world):
+    binh = await returnee(world, probation_start=date(2026, 1, 10), probation_end=date(2028, 1, 10))
+    await binh.says("/expungement")
+    assert binh.last.text == "Khi phạm tội, anh/chị bao nhiêu tuổi?"  # asks, instead of using 10/01/2028

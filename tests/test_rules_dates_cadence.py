@@ -112,3 +112,20 @@ def test_future_contacts_are_ignored_and_a_closed_record_is_never_due():
 def test_malformed_rules_are_refused(bad):
     with pytest.raises(ValueError):
         parse_rule(bad)
+
+
+def test_deadlines_in_a_period_with_their_outcomes():
+    from bot.rules.cadence import deadlines
+
+    contacts = [date(2026, 1, 3), date(2026, 2, 20), date(2026, 4, 1)]
+    found = deadlines(MONTHLY, enrolled_on=date(2025, 12, 15), contacts=contacts, start=date(2026, 1, 1),
+                      end=date(2026, 5, 31), today=date(2026, 5, 3))
+    assert found == [(date(2026, 1, 5), "on_time"), (date(2026, 2, 5), "late"), (date(2026, 3, 5), "missed"),
+                     (date(2026, 4, 5), "on_time"), (date(2026, 5, 5), "open")]
+    every = deadlines(EVERY_3_MONTHS, enrolled_on=date(2025, 11, 30), contacts=[date(2026, 2, 10), date(2026, 6, 1)],
+                      start=date(2026, 1, 1), end=date(2026, 12, 31), today=date(2026, 10, 1))
+    assert every == [(date(2026, 2, 28), "on_time"), (date(2026, 5, 10), "late"), (date(2026, 9, 1), "missed"),
+                     (date(2026, 12, 1), "open")]
+    closed = deadlines(MONTHLY, enrolled_on=date(2025, 12, 15), contacts=[], start=date(2026, 1, 1),
+                       end=date(2026, 12, 31), today=date(2026, 12, 31), closed_on=date(2026, 3, 1))
+    assert [d for d, _ in closed] == [date(2026, 1, 5), date(2026, 2, 5)]

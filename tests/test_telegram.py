@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 
 from bot.models import Messenger, Role
 from tests.support.people import onboard
@@ -196,3 +197,33 @@ async def test_a_photo_and_a_location_attach_to_a_check_in(telegram, api, servic
 
     card = await services.supervision.card(await world.actor("police1"), person)
     assert card.checkins[0].photo == "photo-1" and card.checkins[0].latitude == 21.85
+
+
+async def test_a_long_list_is_split_into_several_messages_at_line_breaks(telegram, api, services):
+    from tests.support.world import make_world
+
+    world = await make_world(services)
+    await onboard(services, Messenger.TELEGRAM, "6100", Role.SUPERVISOR, name="Hà Văn Sơn")
+    son = await services.accounts.identify(Messenger.TELEGRAM, "6100", "6100")
+    police = await world.actor("police1")
+    for n in range(60):
+        person = await world.enrol(f"Người Có Tên Khá Dài Số {n:02d}", village="Thôn Khuổi Cưởm Xa Xôi",
+                                   dob=date(1980, 1, 1) + timedelta(days=n))
+        await services.supervision.assign(police, person, son.person.id)
+    await services.notifier.flush()  # the 60 "you now follow" notices, before the list
+
+    said = await TelegramPerson(telegram, api, 6100).says("/mylist")
+
+    assert len(said) >= 2 and all(len(text) <= 4096 for text in said)
+    lines = "\n".join(said).splitlines()
+    assert sum(1 for line in lines if "Người Có Tên Khá Dài Số" in line) == 60  # nothing lost, no line cut
+    assert api.all_to(6100)[-1].labels == ["Ghi nhận liên lạc"]
+
+
+def test_split_text_keeps_words_and_lines_whole():
+    from bot.textnorm import split_text
+
+    assert split_text("short", 10) == ["short"]
+    assert split_text("line one\nline two\nline three", 18) == ["line one\nline two", "line three"]
+    assert split_text("word " * 5, 11) == ["word word", "word word", "word"]
+    assert split_text("x" * 25, 10) == ["x" * 10, "x" * 10, "x" * 5]

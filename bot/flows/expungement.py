@@ -83,7 +83,7 @@ async def begin(ctx: StepContext):
             completed = record.probation_end if record.penalty_type is PenaltyType.SUSPENDED else record.release_date
             if record.penalty_type is PenaltyType.NON_CUSTODIAL_REFORM:
                 completed = record.probation_end
-            if completed:
+            if completed and completed <= ctx.services.supervision.today():  # not while still serving
                 ctx.draft["case"].update(penalty=record.penalty_type.value, prison_months=record.penalty_months,
                                          completed=completed.isoformat())
                 return Goto("age")

@@ -97,3 +97,54 @@ def due(rule: Rule, *, enrolled_on: date, contacts: Iterable[date], today: date,
         following = add_months(start, rule.months)
         return Due(DueState.OK, following, following + timedelta(days=rule.days - 1), last)
     return Due(DueState.DUE if today <= end else DueState.OVERDUE, start, end, last)
+
+
+def deadlines(rule: Rule, *, enrolled_on: date, contacts: list[date], start: date, end: date, today: date,
+              closed_on: date | None = None) -> list[tuple[date, str]]:
+    """Every contact deadline of the rule that falls in [start, end], with its outcome:
+    "on_time" (a contact in its window), "late" (a contact after it, before the next period),
+    "missed", or "open" (not passed yet). ``contacts`` sorted ascending."""
+    stop = min(end, closed_on - timedelta(days=1) if closed_on else end)
+    out: list[tuple[date, str]] = []
+    if rule.kind == "window":
+        period = _period_start(enrolled_on, rule.months)
+        if period < enrolled_on:
+            period = add_months(period, rule.months)
+        index = 0
+        while period <= stop:
+            deadline = period + timedelta(days=rule.days - 1)
+            following = add_months(period, rule.months)
+            while index < len(contacts) and contacts[index] < period:
+                index += 1
+            if deadline >= start and deadline <= stop:
+                first = contacts[index] if index < len(contacts) else None
+                if first is not None and first <= deadline:
+                    outcome = "on_time"
+                elif today <= deadline:
+                    outcome = "open"
+                elif first is not None and first < following:
+                    outcome = "late"
+                else:
+                    outcome = "missed"
+                out.append((deadline, outcome))
+            period = following
+        return out
+    base, index = enrolled_on, 0
+    for _ in range(1000):
+        deadline = add_months(base, rule.months)
+        if deadline > stop:
+            break
+        while index < len(contacts) and contacts[index] <= base:
+            index += 1
+        first = contacts[index] if index < len(contacts) else None
+        if first is not None and first <= deadline:
+            outcome, base = "on_time", first
+        elif today <= deadline:
+            outcome, base = "open", deadline
+        elif first is not None:
+            outcome, base = "late", first
+        else:
+            outcome, base = "missed", deadline
+        if deadline >= start:
+            out.append((deadline, outcome))
+    return out

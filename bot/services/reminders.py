@@ -15,11 +15,13 @@ from datetime import date, datetime, time, timedelta
 from bot.clock import format_date
 from bot.models import AlertReason, Category, Role
 from bot.rules import expungement as expungement_rules
-from bot.rules.cadence import DueState
+from bot.rules.cadence import DueState, parse_rule
+from bot.rules.cadence import due as cadence_due
+from bot.rules.quiet import next_allowed
 from bot.services.alerting import open_alert, show_to_police
 from bot.services.delivery import enqueue
-from bot.storage.repos import Communes, Identities, Marks, People
-from bot.storage.supervision import AssessmentPeriods, Appointments, Assignments, Checkins, Records
+from bot.storage.repos import Communes, Identities, Marks, Outbox, People
+from bot.storage.supervision import Alerts, AssessmentPeriods, Appointments, Assignments, Checkins, Records
 
 log = logging.getLogger(__name__)
 
@@ -34,12 +36,15 @@ class Reminders:
         self.clock = clock
         self.tz = tz
         self.supervision = supervision
+        self._known: set[str] | None = None  # keys queued already (the outbox's own dedupe still decides)
 
     async def tick(self) -> Counter:
         """Queue everything due now; returns what was queued, by kind."""
         queued: Counter = Counter()
         async with self.db.reading() as conn:
             communes = await Communes.all(conn)
+            if self._known is None:
+                self._known = await Outbox.keys_since(conn, self.clock.now() - timedelta(days=400))
         for commune in communes:
             async with self.db.transaction() as tx:
                 await self._commune(tx, commune.id, queued)
@@ -51,20 +56,27 @@ class Reminders:
         settings = await Communes.settings(tx, commune_id)
         records = await Records.in_commune(tx, commune_id)
         ids = [r.person_id for r in records]
-        rules = await self.supervision.rules_for(tx, commune_id)
-        last = await Checkins.last_days(tx, ids)
+        rules = {k: parse_rule(v) for k, v in (await self.supervision.rules_for(tx, commune_id)).items()}
+        last = await Checkins.last_days_in_commune(tx, commune_id)
         supervisors = await Assignments.supervisors_of_commune(tx, commune_id)
         police = await People.in_commune(tx, commune_id, Role.POLICE)
         reachable = await Identities.people_with_identity(tx, ids)
         opted_in = await People.opted_in(tx, ids)
+        already_missed = await Alerts.open_people(tx, commune_id, AlertReason.MISSED_CHECKIN)
+        # Nothing here is urgent: everything waits for the end of quiet hours, computed once.
+        not_before = next_allowed(now, self.tz, settings.quiet_start, settings.quiet_end)
+        batch: list[tuple[int, str, dict, str, datetime]] = []
 
         async def send(person_id: int, kind: str, params: dict, key: str) -> None:
-            if await enqueue(tx, tz=self.tz, now=now, person_id=person_id, kind=kind, params=params, dedupe_key=key):
-                queued[kind] += 1
+            if key not in self._known:
+                batch.append((person_id, kind, params, key, not_before))
 
         missed, ending = [], []
         for record in records:
-            due = self.supervision.due_for(record, rules, [last[record.person_id]] if record.person_id in last else [])
+            rule = parse_rule(record.cadence_rule) if record.cadence_rule else rules[record.category.value]
+            contact = last.get(record.person_id)
+            due = cadence_due(rule, enrolled_on=record.enrolled_on, contacts=[contact] if contact else [], today=today,
+                              closed_on=record.closed_on)
             supervisor = supervisors.get(record.person_id)
             about = {"name": record.full_name, "deadline": format_date(due.deadline) if due.deadline else ""}
             key = f"{record.person_id}:{due.deadline}"
@@ -81,7 +93,8 @@ class Reminders:
             if due.state is DueState.OVERDUE:
                 if supervisor:
                     await send(supervisor, "supervisor_overdue", about, f"sup:overdue:{key}")
-                if today >= due.deadline + timedelta(days=settings.missed_grace_days):
+                if (today >= due.deadline + timedelta(days=settings.missed_grace_days)
+                        and record.person_id not in already_missed):
                     alert, new = await open_alert(tx, tz=self.tz, now=now, commune_id=commune_id,
                                                   person_id=record.person_id, reason=AlertReason.MISSED_CHECKIN,
                                                   source=f"due:{due.deadline}", notify=False)
@@ -100,6 +113,12 @@ class Reminders:
         await self._missed(tx, missed, police, settings.digest_threshold, now, today, queued)
         await self._appointments(tx, ids, now, send)
         await self._police_deadlines(tx, records, police, today, send)
+        by_kind: dict[str, list] = {}
+        for row in batch:
+            by_kind.setdefault(row[1], []).append(row)
+        for kind, rows in by_kind.items():  # one statement per kind; keys queued before are skipped
+            queued[kind] += await Outbox.add_many(tx, rows, now)
+        self._known.update(row[3] for row in batch)
 
     async def _missed(self, tx, missed, police, threshold, now, today, queued) -> None:
         """A few missed check-ins: one alert each. Many: one digest a day instead of a storm."""

@@ -433,6 +433,27 @@ class Outbox:
         return cur.rowcount == 1
 
     @staticmethod
+    async def keys_since(conn: Connection, since: datetime) -> set[str]:
+        async with conn.execute("SELECT dedupe_key FROM outbox WHERE dedupe_key IS NOT NULL AND created_at >= ?",
+                                (to_db(since),)) as cur:
+            cur.row_factory = None
+            return {key for (key,) in await cur.fetchall()}
+
+    @staticmethod
+    async def add_many(conn: Connection, rows: list[tuple[int, str, dict, str, datetime]], now: datetime) -> int:
+        """Queue many messages at once: (person_id, kind, params, dedupe_key, not_before). Returns how many
+        were new (a key queued before is skipped)."""
+        if not rows:
+            return 0
+        before = conn.total_changes
+        await conn.executemany(
+            """INSERT OR IGNORE INTO outbox (person_id, kind, params, dedupe_key, not_before, created_at)
+               VALUES (?, ?, ?, ?, ?, ?)""",
+            [(p, k, json.dumps(params, ensure_ascii=False), key, to_db(nb), to_db(now)) for p, k, params, key, nb in rows],
+        )
+        return conn.total_changes - before
+
+    @staticmethod
     async def due(conn: Connection, now: datetime, limit: int = 200, stale_claim: datetime | None = None) -> list[OutboxItem]:
         rows = await fetch_all(
             conn,

@@ -287,6 +287,17 @@ class Checkins:
         return out
 
     @staticmethod
+    async def last_days_in_commune(conn: Connection, commune_id: int) -> dict[int, date]:
+        """The last contact of every person of a commune, in one query."""
+        async with conn.execute(
+            """SELECT c.person_id, MAX(c.happened_on) FROM checkins c JOIN people p ON p.id = c.person_id
+               WHERE c.withdrawn_at IS NULL AND p.commune_id = ? GROUP BY c.person_id""",
+            (commune_id,),
+        ) as cur:
+            cur.row_factory = None
+            return {pid: date.fromisoformat(day) for pid, day in await cur.fetchall()}
+
+    @staticmethod
     async def last_days(conn: Connection, person_ids: list[int]) -> dict[int, date]:
         out: dict[int, date] = {}
         for start in range(0, len(person_ids), 500):
@@ -510,6 +521,12 @@ class Alerts:
             "UPDATE alerts SET state = 'resolved', updated_at = ? WHERE person_id = ? AND reason = ? AND state <> 'resolved'",
             (to_db(now), person_id, reason.value),
         )
+
+    @staticmethod
+    async def open_people(conn: Connection, commune_id: int, reason: AlertReason) -> set[int]:
+        rows = await fetch_all(conn, "SELECT person_id FROM alerts WHERE commune_id = ? AND reason = ? AND state <> 'resolved'",
+                               (commune_id, reason.value))
+        return {r["person_id"] for r in rows}
 
     @staticmethod
     async def open_for_person(conn: Connection, person_id: int) -> list[Alert]:

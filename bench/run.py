@@ -1,0 +1,312 @@
+"""Benchmarks (not part of the test suite). Run: python bench/run.py [--quick] [--only a,b,...]
+
+(a) bare python-telegram-bot echo bot, in-process (process_update, canned responses)
+(b) the full bot on a realistic mix, real SQLite with 10,000 people and 1,000,000 check-ins:
+    updates/s, (b)/(a), p50/p99 latency per update, peak RSS
+(c) computing everything due (the reminder tick) for 100,000 people
+(d) the report for 100,000 people and 1,000,000 check-ins
+(e) a reminder fan-out to 10,000 recipients over HTTP against a fake Bot API that enforces
+    Telegram's limits: achieved rate as a fraction of 30 msg/s, and the 429s received
+(f) cold start: `hoanhap run` from process start to its first getUpdates
+
+Each section runs in its own process, so peak memory is that section's alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+TOKEN = "123456:BENCH-token-for-the-fake-api-only"
+TARGETS = {"ratio": 0.5, "p99_ms": 25.0, "due_s": 0.5, "report_s": 2.0, "fanout": 0.95, "rss_mb": 200.0,
+           "cold_s": 2.0}
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# ---- (a) -------------------------------------------------------------------------------------
+
+async def bare_echo(n: int) -> dict:
+    from telegram import Update
+    from telegram.ext import ApplicationBuilder, MessageHandler, filters
+
+    from tests.support.fake_telegram import FakeBotApi, InProcessRequest
+
+    api = FakeBotApi(TOKEN)
+    request = InProcessRequest(api)
+    app = ApplicationBuilder().token(TOKEN).request(request).get_updates_request(request).updater(None).build()
+
+    async def echo(update, context):
+        await update.effective_message.reply_text(update.effective_message.text)
+
+    app.add_handler(MessageHandler(filters.TEXT, echo))
+    updates = []
+    for i in range(n):
+        raw = await api.user_says(1000 + i % 50, f"xin chào {i}")
+        updates.append(Update.de_json(raw, None))
+    api.updates.clear()
+    async with app:
+        for u in updates[:200]:
+            await app.process_update(u)
+        start = time.perf_counter()
+        for u in updates[200:]:
+            await app.process_update(u)
+        elapsed = time.perf_counter() - start
+    return {"updates_per_s": (n - 200) / elapsed}
+
+
+# ---- (b) -------------------------------------------------------------------------------------
+
+async def full_bot(people: int, checkins: int, rounds: int) -> dict:
+    from telegram import Update
+
+    from bench.seed import seed
+    from bot.app import Services
+    from bot.clock import FixedClock
+    from bot.config import load_settings
+    from handlers.app import build_application
+    from tests.support.fake_telegram import FakeBotApi, InProcessRequest
+
+    workdir = Path(tempfile.mkdtemp(prefix="hoanhap-bench-"))
+    db = workdir / "bench.sqlite3"
+    started = time.perf_counter()
+    ids = await seed(db, people=people, checkins=checkins)
+    seeded = time.perf_counter() - started
+    settings = load_settings({"HOANHAP_DB": str(db), "HOANHAP_TELEGRAM_TOKEN": TOKEN,
+                              "HOANHAP_TELEGRAM_BASE_URL": "http://127.0.0.1:9/bot"}, dotenv=False)
+    services = await Services.start(settings, FixedClock(datetime(2026, 11, 22, 3, tzinfo=timezone.utc)))
+    api = FakeBotApi(TOKEN)
+    app = build_application(services, request=InProcessRequest(api), updater=False)
+    latencies: list[float] = []
+
+    async def feed(raw: dict) -> None:
+        api.updates.remove(raw)
+        update = Update.de_json(raw, app.bot)
+        t = time.perf_counter()
+        await app.process_update(update)
+        latencies.append(time.perf_counter() - t)
+
+    async def say(user: int, text: str) -> None:
+        await feed(await api.user_says(user, text))
+
+    async def press(user: int, label: str) -> None:
+        message = next(s for s in reversed(api.all_to(user)) if s.buttons)
+        await feed(await api.user_presses(user, message, label))
+
+    async def press_first(user: int) -> None:
+        message = next(s for s in reversed(api.all_to(user)) if s.buttons)
+        await feed(await api.user_presses(user, message, message.labels[0]))
+
+    questions = ["toi co dc vay von ko", "xin phieu ly lich tu phap o dau", "khi nao dc xoa an tich",
+                 "tim viec lam o dau", "lam lai can cuoc"]
+    supervisors = [tg for c in ids["communes"] for _pid, tg in ids["supervisors"][c]]
+    returnees = [tg for _pid, tg in ids["returnees"]]
+    async with app:
+        for r in range(rounds):
+            sup = supervisors[r % len(supervisors)]
+            ret = returnees[r % len(returnees)]
+            # a check-in in four taps
+            await say(sup, "/checkin")
+            await press_first(sup)
+            await press(sup, "Thăm tại nhà")
+            await press(sup, "Ổn định")
+            await press(sup, "✅ Lưu")
+            # questions and menus
+            await say(ret, questions[r % len(questions)])
+            await say(ret, "/help")
+            await say(sup, "/mylist")
+            # the calculator
+            await say(ret, "/expungement")
+            for label in ("Từ 18 tuổi trở lên", "Không", "Cố ý", "Rồi, hoặc không có", "Không"):
+                await press(ret, label)
+    await services.close()
+    warm = latencies[len(latencies) // 10:]
+    total = sum(warm)
+    return {"updates_per_s": len(warm) / total, "p50_ms": statistics.median(warm) * 1000,
+            "p99_ms": statistics.quantiles(warm, n=100)[98] * 1000, "updates": len(latencies),
+            "seed_s": seeded, "peak_rss_mb": peak_rss_mb()}
+
+
+# ---- (c) and (d) -----------------------------------------------------------------------------
+
+async def due_and_report(people: int, checkins: int) -> dict:
+    from bench.seed import seed
+    from bot.app import Services
+    from bot.clock import FixedClock
+    from bot.config import load_settings
+
+    workdir = Path(tempfile.mkdtemp(prefix="hoanhap-bench-"))
+    db = workdir / "due.sqlite3"
+    await seed(db, people=people, checkins=checkins, communes=50)
+    settings = load_settings({"HOANHAP_DB": str(db)}, dotenv=False)
+    services = await Services.start(settings, FixedClock(datetime(2026, 12, 4, 2, tzinfo=timezone.utc)))
+    start = time.perf_counter()
+    queued = await services.reminders.tick()
+    first = time.perf_counter() - start
+    start = time.perf_counter()
+    again = await services.reminders.tick()
+    second = time.perf_counter() - start
+    result = {"due_s": first, "due_again_s": second, "queued": sum(queued.values()), "queued_again": sum(again.values())}
+    report = getattr(services, "reports", None)
+    if report is not None:
+        from datetime import date
+
+        start = time.perf_counter()
+        await report.province_summary(date(2026, 1, 1), date(2026, 11, 30))
+        result["report_s"] = time.perf_counter() - start
+    await services.close()
+    result["peak_rss_mb"] = peak_rss_mb()
+    return result
+
+
+# ---- (e) -------------------------------------------------------------------------------------
+
+async def fanout(recipients: int) -> dict:
+    from bot.app import Services
+    from bot.clock import SystemClock
+    from bot.config import load_settings
+    from bot.models import Messenger, Role
+    from bot.services.delivery import enqueue
+    from handlers.app import build_application
+    from tests.support.fake_telegram import FakeBotApi, FakeTelegramServer, Limits
+
+    api = FakeBotApi(TOKEN, limits=Limits(overall=30, per_chat=1.0))
+    server = await FakeTelegramServer(api).start()
+    workdir = Path(tempfile.mkdtemp(prefix="hoanhap-bench-"))
+    settings = load_settings({"HOANHAP_DB": str(workdir / "fan.sqlite3"), "HOANHAP_TELEGRAM_TOKEN": TOKEN,
+                              "HOANHAP_TELEGRAM_BASE_URL": server.base_url}, dotenv=False)
+    services = await Services.start(settings, SystemClock())
+    app = build_application(services, updater=False)
+    async with app:
+        invite_people = []
+        for n in range(recipients):
+            invite = await services.accounts.create_invite(role=Role.SUPERVISOR, commune_name="Xã Số 1")
+            result = await services.accounts.redeem(Messenger.TELEGRAM, str(50_000_000 + n), str(50_000_000 + n),
+                                                    invite.code, "vi")
+            invite_people.append(result.person.id)
+        now = services.clock.now()
+        async with services.db.transaction() as tx:
+            for person_id in invite_people:
+                await enqueue(tx, tz=settings.timezone, now=now.replace(hour=3), person_id=person_id,
+                              kind="supervisor_window_open", params={"name": "A", "deadline": "05/12/2026"},
+                              dedupe_key=f"bench:{person_id}")
+        started = time.perf_counter()
+        sent = await services.notifier.flush()
+        elapsed = time.perf_counter() - started
+    delivered = sum(1 for s in api.sent)
+    duplicates = delivered - len({s.chat_id for s in api.sent})
+    await services.close()
+    await server.stop()
+    rate = sent / elapsed
+    return {"recipients": recipients, "sent": sent, "delivered": delivered, "duplicates": duplicates,
+            "msg_per_s": rate, "fraction_of_30": rate / 30, "429s": api.limits.too_many, "seconds": elapsed}
+
+
+# ---- (f) -------------------------------------------------------------------------------------
+
+async def cold_start(repeats: int = 3) -> dict:
+    from tests.support.fake_telegram import FakeBotApi, FakeTelegramServer
+
+    times = []
+    for _ in range(repeats):
+        api = FakeBotApi(TOKEN)
+        server = await FakeTelegramServer(api).start()
+        workdir = Path(tempfile.mkdtemp(prefix="hoanhap-bench-"))
+        env = {**os.environ, "HOANHAP_DB": str(workdir / "cold.sqlite3"), "HOANHAP_TELEGRAM_TOKEN": TOKEN,
+               "HOANHAP_TELEGRAM_BASE_URL": server.base_url}
+        start = time.perf_counter()
+        process = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "run", env=env, cwd=workdir,
+                                                       stdout=asyncio.subprocess.DEVNULL,
+                                                       stderr=asyncio.subprocess.DEVNULL)
+        while api.polls == 0:
+            await asyncio.sleep(0.005)
+        times.append(time.perf_counter() - start)
+        process.terminate()
+        await process.wait()
+        await server.stop()
+    return {"cold_s": statistics.median(times)}
+
+
+SECTIONS = {
+    "a": lambda q: bare_echo(2000 if q else 10_000),
+    "b": lambda q: full_bot(10_000, 100_000 if q else 1_000_000, 40 if q else 300),
+    "c": lambda q: due_and_report(100_000, 200_000 if q else 1_000_000),
+    "e": lambda q: fanout(300 if q else 10_000),
+    "f": lambda q: cold_start(),
+}
+
+
+def run_section(name: str, quick: bool) -> dict:
+    done = subprocess.run([sys.executable, __file__, "--section", name] + (["--quick"] if quick else []),
+                          capture_output=True, text=True, cwd=ROOT)
+    if done.returncode != 0:
+        return {"error": done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "failed"}
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def table(r: dict) -> str:
+    a, b, c, e, f = (r.get(k, {}) for k in "abcef")
+    ratio = b.get("updates_per_s", 0) / a["updates_per_s"] if a.get("updates_per_s") else 0
+
+    def ok(value, target, higher=True) -> str:
+        if value is None:
+            return "n/a"
+        return "✅" if (value >= target if higher else value <= target) else "❌"
+
+    rows = [
+        ("(a) bare PTB echo, updates/s", f"{a.get('updates_per_s', 0):.0f}", "", ""),
+        ("(b) full bot, updates/s", f"{b.get('updates_per_s', 0):.0f}", "", ""),
+        ("(b)/(a)", f"{ratio:.2f}", "≥ 0.5", ok(ratio, TARGETS["ratio"])),
+        ("(b) p50 latency, ms", f"{b.get('p50_ms', 0):.1f}", "", ""),
+        ("(b) p99 latency, ms", f"{b.get('p99_ms', 0):.1f}", "≤ 25", ok(b.get("p99_ms"), TARGETS["p99_ms"], False)),
+        ("(b) peak RSS, MB", f"{b.get('peak_rss_mb', 0):.0f}", "≤ 200", ok(b.get("peak_rss_mb"), TARGETS["rss_mb"], False)),
+        ("(c) everything due, 100,000 people, s", f"{c.get('due_s', 0):.2f}", "≤ 0.5", ok(c.get("due_s"), TARGETS["due_s"], False)),
+        ("(d) report, 100,000 people / 1M check-ins, s", f"{c['report_s']:.2f}" if "report_s" in c else "n/a", "≤ 2",
+         ok(c.get("report_s"), TARGETS["report_s"], False)),
+        (f"(e) fan-out to {e.get('recipients', 0):,} recipients, fraction of 30 msg/s",
+         f"{e.get('fraction_of_30', 0):.3f}", "≥ 0.95", ok(e.get("fraction_of_30"), TARGETS["fanout"])),
+        ("(e) 429s received / duplicates", f"{e.get('429s', '?')} / {e.get('duplicates', '?')}", "0 / 0",
+         ok(-(e.get("429s", 1) + e.get("duplicates", 1)), 0)),
+        ("cold start, s", f"{f.get('cold_s', 0):.2f}", "≤ 2", ok(f.get("cold_s"), TARGETS["cold_s"], False)),
+    ]
+    lines = ["| measure | value | target | |", "| --- | --- | --- | --- |"]
+    lines += [f"| {m} | {v} | {t} | {k} |" for m, v, t, k in rows]
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="smaller data and fan-out (minutes → seconds)")
+    parser.add_argument("--only", default="a,b,c,e,f")
+    parser.add_argument("--section")
+    args = parser.parse_args()
+    if args.section:
+        print(json.dumps(asyncio.run(SECTIONS[args.section](args.quick))))
+        return 0
+    results = {}
+    for name in args.only.split(","):
+        started = time.perf_counter()
+        results[name] = run_section(name, args.quick)
+        print(f"section {name}: {time.perf_counter() - started:.0f} s {results[name]}", file=sys.stderr)
+    print(table(results))
+    (ROOT / "bench" / ("results-quick.json" if args.quick else "results.json")).write_text(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
