@@ -12,6 +12,7 @@ from bot.services.accounts import Accounts
 from bot.services.alerting import Alerting
 from bot.services.handoff import Handoff
 from bot.services.reminders import Reminders
+from bot.services.reports import Reports
 from bot.services.jobs import Jobs
 from bot.services.notifier import Notifier
 from bot.services.supervision import Supervision
@@ -30,6 +31,7 @@ class Services:
     handoff: Handoff
     alerting: Alerting
     reminders: Reminders
+    reports: Reports
     jobs: Jobs
     flows: Registry
     seen_updates: SeenUpdatesLog
@@ -52,6 +54,7 @@ class Services:
             handoff=Handoff(db, clock, settings.timezone),
             alerting=Alerting(db, clock, settings.timezone),
             reminders=Reminders(db, clock, settings.timezone, supervision),
+            reports=Reports(db, clock, settings.timezone),
             jobs=Jobs(db, clock, settings.timezone),
             flows=Registry(all_flows(), all_commands(), MENU_ORDER),
             seen_updates=SeenUpdatesLog(db, clock),

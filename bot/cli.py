@@ -60,6 +60,13 @@ def _parser() -> argparse.ArgumentParser:
     commune.add_argument("--digest-threshold", type=int, help="more missed contacts than this come as one digest")
     commune.add_argument("--head", metavar="FULL NAME", help="the head of commune police (receives escalations)")
 
+    report = sub.add_parser("report", help="the figures of a period, as text, an .xlsx file and a chart")
+    report.add_argument("--commune", help="one commune (default: every commune, without personal data)")
+    report.add_argument("--from", dest="start", required=True, help="YYYY-MM-DD")
+    report.add_argument("--to", dest="end", required=True, help="YYYY-MM-DD")
+    report.add_argument("--xlsx", type=Path)
+    report.add_argument("--png", type=Path)
+
     backup = sub.add_parser("backup", help="consistent copy of the database, safe while the bot runs")
     backup.add_argument("path", type=Path)
     return parser
@@ -96,6 +103,8 @@ async def _dispatch(args, settings) -> int:
             return await _console(services, args.demo)
         if args.command == "invite":
             return await _invite(services, args)
+        if args.command == "report":
+            return await _report(services, args)
         if args.command == "commune":
             return await _commune(services, args)
         if args.command == "cadence":
@@ -175,6 +184,38 @@ def _offline(args, settings) -> int:
             "explanation": explain(result, today),
         }, ensure_ascii=False))
         return 0
+
+
+async def _report(services, args) -> int:
+    from datetime import date
+
+    from bot.flows.report import summary_text
+    from bot.i18n import use_locale
+    from bot.reports import chart, workbook
+
+    try:
+        start, end = date.fromisoformat(args.start), date.fromisoformat(args.end)
+    except ValueError:
+        print("hoanhap: --from and --to are dates written YYYY-MM-DD", file=sys.stderr)
+        return 2
+    if end < start:
+        print("hoanhap: --to comes before --from", file=sys.stderr)
+        return 2
+    if args.commune:
+        commune = await services.reports.commune_by_name(args.commune)
+        if commune is None:
+            print(f"hoanhap: no commune named {args.commune!r}", file=sys.stderr)
+            return 2
+        report = await services.reports.commune_summary(commune.id, start, end, with_people=True)
+    else:
+        report = await services.reports.province_summary(start, end)
+    with use_locale(services.settings.default_locale):
+        print(summary_text(report))
+        if args.xlsx:
+            args.xlsx.write_bytes(workbook.build(report))
+        if args.png:
+            args.png.write_bytes(chart.build(report))
+    return 0
 
 
 async def _commune(services, args) -> int:

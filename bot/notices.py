@@ -178,8 +178,10 @@ def _police_monthly(p: dict) -> list[Reply]:
 @notice("police_report_due")
 def _police_report_due(p: dict) -> list[Reply]:
     if p["period"] == "year":
-        return [Reply(_("Reminder: the annual report to the province is due before {date}.", date=p["deadline"]))]
-    return [Reply(_("Reminder: the six-month review is due before {date}.", date=p["deadline"]))]
+        return [Reply(_("Reminder: the annual report to the province is due before {date}. /report, then “This year”.",
+                        date=p["deadline"]))]
+    return [Reply(_("Reminder: the six-month review is due before {date}. /report, then “Six months”.",
+                    date=p["deadline"]))]
 
 
 @notice("police_ending_soon")

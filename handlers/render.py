@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.channels.errors import DeliveryError, RateLimited, TemporaryFailure, Unreachable
@@ -54,6 +54,12 @@ MAX_TEXT = 4096  # Telegram's limit for one message
 
 async def send(bot, chat_id: int | str, reply: Reply):
     """Send a reply, in several messages if it is long (the buttons go with the last one)."""
+    if reply.attachment is not None:
+        file = InputFile(reply.attachment.data, filename=reply.attachment.filename)
+        caption = reply.text[:1024] or None
+        if reply.attachment.kind == "photo":
+            return await bot.send_photo(chat_id=chat_id, photo=file, caption=caption)
+        return await bot.send_document(chat_id=chat_id, document=file, caption=caption)
     parts = split_text(reply.text, MAX_TEXT)
     for part in parts[:-1]:
         await bot.send_message(chat_id=chat_id, text=part)

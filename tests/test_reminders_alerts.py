@@ -282,7 +282,8 @@ async def test_police_deadlines_ending_probation_and_expungement_dates(world, se
 
     at(clock, date(2026, 12, 8), 8)
     await run_tick(services)
-    assert world.channel.texts("police1")[-1] == "Nhắc lịch: hạn gửi báo cáo năm lên tỉnh là trước 15/12/2026."
+    assert world.channel.texts("police1")[-1] == ("Nhắc lịch: hạn gửi báo cáo năm lên tỉnh là trước 15/12/2026. "
+                                                  "/report, chọn “Năm nay”.")
     assert sum("báo cáo năm" in t for t in world.channel.texts("police1")) == 1
 
 

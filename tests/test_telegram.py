@@ -35,11 +35,11 @@ async def test_an_invited_officer_onboards_with_a_deep_link_and_gets_their_comma
 
     assert said[0] == "Chào mừng! Bạn đã đăng ký với vai trò cán bộ Công an xã của Xã Mẫu Sơn."
     assert officer.buttons == ["Cảnh báo", "Yêu cầu giúp đỡ", "Tiếp nhận người mới", "Danh sách của xã",
-                               "Nhận xét, đánh giá định kỳ", "Sửa lần liên lạc", "Đặt lịch hẹn",
-                               "Đăng tin việc làm, học nghề", "Tạo mã mời", "Ngôn ngữ"]
+                               "Nhận xét, đánh giá định kỳ", "Sửa lần liên lạc", "Đặt lịch hẹn", "Báo cáo",
+                               "Ghi tuyên truyền, tin báo", "Đăng tin việc làm, học nghề", "Tạo mã mời", "Ngôn ngữ"]
     assert api.commands_for_chat(777) == ["alerts", "requests", "enrol", "people", "ask", "jobs", "loan",
-                                          "expungement", "assess", "checkins", "appointment", "post", "invite",
-                                          "language", "help", "privacy", "cancel"]
+                                          "expungement", "assess", "checkins", "appointment", "report", "outreach",
+                                          "post", "invite", "language", "help", "privacy", "cancel"]
 
 
 async def test_police_create_an_invite_with_buttons(telegram, api, services):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from pathlib import Path
 from typing import TextIO
 
 from bot.dialog.runner import TextRunner
@@ -35,6 +36,10 @@ class ConsoleChannel:
 
     async def send(self, chat_id: str, reply: Reply) -> None:
         prefix = "" if chat_id == self.me else f"[→ {chat_id}] "
+        if reply.attachment is not None:  # a terminal shows files as files
+            path = Path.cwd() / reply.attachment.filename
+            path.write_bytes(reply.attachment.data)
+            reply = Reply(f"{reply.text}\n📎 {path}")
         self.out.write(f"{prefix}bot> " + render(reply).replace("\n", "\n     ") + "\n")
         self.out.flush()
         return None

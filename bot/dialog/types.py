@@ -20,6 +20,15 @@ class Choice:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file sent with a message: a ``document`` (e.g. the report's .xlsx) or a ``photo`` (a chart)."""
+
+    kind: str
+    filename: str
+    data: bytes = field(repr=False)
+
+
+@dataclass(frozen=True)
 class Reply:
     """One message to show. ``choices`` become buttons on Telegram, a numbered list elsewhere.
 
@@ -32,6 +41,7 @@ class Reply:
     # Buttons that only make sense attached to this message (an alert's "Tôi xử lý"): channels
     # without buttons drop them, and the text says which command does the same.
     inline_only: bool = False
+    attachment: Attachment | None = None
 
 
 @dataclass(frozen=True)
