@@ -21,8 +21,9 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hoanhap", description="Hòa Nhập community reintegration bot")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    run = sub.add_parser("run", help="serve Telegram (long polling, or a webhook)")
+    run = sub.add_parser("run", help="serve Telegram and/or Zalo, as configured (long polling, or webhooks)")
     run.add_argument("--webhook", metavar="URL", help="public HTTPS URL Telegram should post updates to")
+    run.add_argument("--zalo-webhook", metavar="URL", help="public HTTPS URL Zalo should post events to")
 
     console = sub.add_parser("console", help="chat with the bot in this terminal (no token, no network)")
     console.add_argument("--demo", action="store_true", help="seed a demo commune and let you switch people")
@@ -116,7 +117,7 @@ async def _dispatch(args, settings) -> int:
             print(f"backup written to {args.path}")
             return 0
         if args.command == "run":
-            return await _run(services, args.webhook)
+            return await _run(services, args.webhook, args.zalo_webhook)
     finally:
         await services.close()
     return 2
@@ -308,7 +309,13 @@ async def _learn_bot_username(services) -> None:
         await services.accounts.remember_bot_username(username)
 
 
-async def _run(services, webhook: str | None) -> int:
+async def _run(services, webhook: str | None, zalo_webhook: str | None = None) -> int:
+    settings = services.settings
+    if not settings.telegram_token and not settings.zalo_token:
+        raise ConfigError("neither HOANHAP_TELEGRAM_TOKEN nor HOANHAP_ZALO_TOKEN is set: configure at least one.")
+    if not settings.telegram_token:
+        await _serve_zalo_only(services, zalo_webhook)
+        return 0
     from handlers.app import build_application
 
     application = build_application(services, updater=webhook is not None)
@@ -321,11 +328,59 @@ async def _run(services, webhook: str | None) -> int:
         raise ConfigError("--webhook must be an https:// URL")
     secret = services.settings.webhook_secret or secrets.token_urlsafe(32)
     log.info("serving Telegram by webhook on port %s", services.settings.webhook_port)
-    await _serve(application, polling=False, webhook=webhook, secret=secret, path=parsed.path.lstrip("/"))
+    await _serve(application, polling=False, webhook=webhook, secret=secret, path=parsed.path.lstrip("/"),
+                 zalo_webhook=zalo_webhook)
     return 0
 
 
-async def _serve(application, *, polling: bool, webhook: str | None = None, secret: str = "", path: str = "") -> None:
+async def _serve_zalo_only(services, zalo_webhook: str | None) -> None:
+    import signal
+
+    from bot.scheduler import Background
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    background = Background(services)
+    zalo = await _start_zalo(services, stop, zalo_webhook)
+    background.start()
+    await stop.wait()
+    await background.stop()
+    await zalo()
+
+
+async def _start_zalo(services, stop: asyncio.Event, webhook: str | None):
+    """Serve Zalo (polling, or a webhook on HOANHAP_ZALO_WEBHOOK_PORT); returns how to stop it."""
+    from bot.channels.zalo import ZaloBot, ZaloClient, webhook_app
+
+    settings = services.settings
+    client = ZaloClient(settings.zalo_token, settings.zalo_base_url)
+    bot = ZaloBot(services, client)
+    if webhook is None:
+        log.info("serving Zalo by long polling")
+        task = asyncio.create_task(bot.poll(stop))
+
+        async def close() -> None:
+            await task
+            await client.close()
+
+        return close
+    secret = settings.zalo_webhook_secret or secrets.token_urlsafe(24)
+    await client.call("setWebhook", url=webhook, secret_token=secret)
+    path = urlparse(webhook).path or "/zalo"
+    server = webhook_app(bot, secret, path).listen(settings.zalo_webhook_port, settings.webhook_listen)
+    log.info("serving Zalo by webhook on port %s", settings.zalo_webhook_port)
+
+    async def close() -> None:
+        server.stop()
+        await client.close()
+
+    return close
+
+
+async def _serve(application, *, polling: bool, webhook: str | None = None, secret: str = "", path: str = "",
+                 zalo_webhook: str | None = None) -> None:
     """Start, wait for SIGINT/SIGTERM, stop cleanly (persistence is flushed by shutdown)."""
     import signal
 
@@ -336,10 +391,12 @@ async def _serve(application, *, polling: bool, webhook: str | None = None, secr
     from bot.scheduler import Background
     from handlers.app import on_startup
 
-    background = Background(application.bot_data["services"])
+    services = application.bot_data["services"]
+    background = Background(services)
     async with application:
         await on_startup(application)
         await application.start()
+        zalo = await _start_zalo(services, stop, zalo_webhook) if services.settings.zalo_token else None
         background.start()
         if polling:
             from handlers.polling import poll
@@ -354,6 +411,8 @@ async def _serve(application, *, polling: bool, webhook: str | None = None, secr
             await stop.wait()
             await application.updater.stop()
         await background.stop()
+        if zalo is not None:
+            await zalo()
         await application.stop()
 
 

@@ -28,6 +28,10 @@ class Settings:
     webhook_port: int
     webhook_secret: str | None
     telegram_username: str | None
+    zalo_token: str | None = None
+    zalo_base_url: str = "https://bot-api.zaloplatforms.com/bot"
+    zalo_webhook_secret: str | None = None
+    zalo_webhook_port: int = 8444
 
     def require_telegram_token(self) -> str:
         if not self.telegram_token:
@@ -99,7 +103,25 @@ def load_settings(env: dict[str, str] | None = None, *, dotenv: bool = True) -> 
             "HOANHAP_WEBHOOK_SECRET may hold 1-256 characters: letters, digits, _ and - only."
         )
 
+    zalo_base = _get(env, "HOANHAP_ZALO_BASE_URL", "https://bot-api.zaloplatforms.com/bot")
+    if not zalo_base.startswith(("http://", "https://")):
+        raise ConfigError("HOANHAP_ZALO_BASE_URL must start with http:// or https://.")
+    zalo_secret = _get(env, "HOANHAP_ZALO_WEBHOOK_SECRET")
+    if zalo_secret is not None and not 8 <= len(zalo_secret) <= 256:
+        raise ConfigError("HOANHAP_ZALO_WEBHOOK_SECRET must have 8 to 256 characters (Zalo's rule).")
+    zalo_port_text = _get(env, "HOANHAP_ZALO_WEBHOOK_PORT", "8444")
+    try:
+        zalo_port = int(zalo_port_text)
+        if not 0 < zalo_port < 65536:
+            raise ValueError
+    except ValueError:
+        raise ConfigError(f"HOANHAP_ZALO_WEBHOOK_PORT must be a port number, not {zalo_port_text!r}.") from None
+
     return Settings(
+        zalo_token=_get(env, "HOANHAP_ZALO_TOKEN"),
+        zalo_base_url=zalo_base,
+        zalo_webhook_secret=zalo_secret,
+        zalo_webhook_port=zalo_port,
         telegram_token=token,
         telegram_base_url=base_url,
         db_path=Path(_get(env, "HOANHAP_DB", "hoanhap.sqlite3")),

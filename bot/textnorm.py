@@ -17,6 +17,11 @@ def fold(text: str) -> str:
     return " ".join(stripped.lower().split())
 
 
+def fold_words(text: str) -> str:
+    """:func:`fold`, keeping only letters, digits and single spaces ("🙋 Tôi xử lý" → "toi xu ly")."""
+    return " ".join("".join(c if c.isalnum() else " " for c in fold(text)).split())
+
+
 def clean_input(text: str, limit: int = 4096) -> str:
     """Drop control and bidi-override characters and cap the length of what a person typed."""
     kept = []

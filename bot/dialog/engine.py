@@ -12,7 +12,7 @@ import re
 
 from bot.dialog.types import Choice, Command, Finish, Flow, Goto, Incoming, Reply, Stay, StepContext, Turn
 from bot.i18n import _
-from bot.textnorm import fold
+from bot.textnorm import fold_words
 
 log = logging.getLogger(__name__)
 
@@ -118,10 +118,10 @@ def resolve_choice(ctx: StepContext, state: str, incoming: Incoming) -> tuple[In
                 return Incoming(choice=shown[index - 1].id, state=state, text=text), None
             return None, _("There is no option {number}. Please reply with a number from 1 to {count}.",
                            number=index, count=len(shown))
-        folded = fold(text)
-        matches = [c for c in shown if folded and fold(c.label) == folded]
+        folded = fold_words(text)
+        matches = [c for c in shown if folded and fold_words(c.label) == folded]
         if not matches and len(folded) >= 3:
-            matches = [c for c in shown if fold(c.label).startswith(folded)]
+            matches = [c for c in shown if fold_words(c.label).startswith(folded)]
         if len(matches) == 1:
             return Incoming(choice=matches[0].id, state=state, text=text), None
     return incoming, None

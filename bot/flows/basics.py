@@ -125,6 +125,18 @@ async def on_privacy(ctx: StepContext) -> list[Reply]:
     ))]
 
 
+async def on_linkcode(ctx: StepContext) -> list[Reply]:
+    """A code to use this same account on the other messenger (Telegram ↔ Zalo)."""
+    invite = await ctx.services.accounts.create_invite(role=ctx.actor.role, commune_id=ctx.actor.person.commune_id,
+                                                       person_id=ctx.actor.person.id, created_by=None,
+                                                       full_name=ctx.actor.person.full_name)
+    return [Reply(_("To use the bot on your other messenger (Zalo or Telegram) as the same person, open it there "
+                    "and send: /start {code}\nValid for 7 days, once.", code=invite.code))]
+
+
+LINKCODE = Command("linkcode", N_("Use the bot on another messenger"),
+                   frozenset({Role.POLICE, Role.SUPERVISOR, Role.RETURNEE, Role.FAMILY, Role.PROVINCE}), on_linkcode,
+                   in_menu=False)
 HELP = Command("help", N_("What I can do for you"), frozenset(), on_help, in_menu=False)
 PRIVACY = Command("privacy", N_("What is kept about you"), frozenset(), on_privacy, in_menu=False)
 

@@ -1,0 +1,256 @@
+"""Zalo over real HTTP (a fake Zalo Bot API on 127.0.0.1): the same conversations with numbered
+choices, dedupe by message_id, other events, long texts, the webhook's secret, linked identities,
+and a contract test running the same cases through the fake channel, Telegram and Zalo."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import date
+
+import httpx
+import pytest
+
+from bot.channels.errors import Unreachable
+from bot.channels.zalo import ZaloBot, ZaloChannel, ZaloClient, webhook_app
+from bot.dialog.types import Choice, Reply
+from bot.models import Contact, Messenger, Role, Status
+from bot.services.supervision import CheckinInput
+from tests.support.fake_zalo import FakeZalo
+from tests.support.people import onboard
+from tests.support.world import make_world
+
+
+@pytest.fixture
+async def zalo():
+    fake = await FakeZalo().start()
+    yield fake
+    await fake.stop()
+
+
+@pytest.fixture
+async def zalo_bot(services, zalo):
+    client = ZaloClient(zalo.token, zalo.base_url)
+    bot = ZaloBot(services, client)
+    stop = asyncio.Event()
+    polling = asyncio.create_task(bot.poll(stop))
+    yield bot
+    stop.set()
+    await polling
+    await client.close()
+
+
+async def test_a_full_check_in_a_question_and_an_alert_to_police_on_zalo(zalo_bot, zalo, services):
+    world = await make_world(services)
+    person = await world.enrol("Nông Văn Bình")
+    police = await world.actor("police1")
+    code = await services.accounts.create_invite(role=Role.SUPERVISOR, commune_id=police.person.commune_id,
+                                                 full_name="Hà Văn Sơn")
+    await zalo.user_says("zs1", f"/start {code.code}")
+    welcome, menu = await zalo.wait_sent("zs1", 2)
+    assert welcome == "Chào mừng! Bạn đã đăng ký với vai trò tổ viên Tổ bảo vệ an ninh, trật tự của Xã Mẫu Sơn."
+    assert menu.splitlines()[1] == "1. Ghi nhận liên lạc"
+    son = await services.accounts.identify(Messenger.ZALO, "zs1", "zs1")
+    await services.supervision.assign(police, person, son.person.id)
+    await services.notifier.flush()
+    [told] = await zalo.wait_sent("zs1")
+    assert told.startswith("Anh/chị được phân công giúp đỡ Nông Văn Bình")
+
+    await zalo.user_says("zs1", "/checkin")
+    [question] = await zalo.wait_sent("zs1")
+    assert question.splitlines() == ["Anh/chị đã thăm hoặc gọi cho ai?", "1. Nông Văn Bình · Thôn Nà Lay"]
+    for answer in ("1", "tham tai nha", "1"):  # a number, words without diacritics, a number
+        await zalo.user_says("zs1", answer)
+        await zalo.wait_sent("zs1")
+    await zalo.user_says("zs1", "1")
+    saved, _next = await zalo.wait_sent("zs1", 2)
+    assert saved == "Đã lưu: thăm tại nhà với Nông Văn Bình ngày 22/11/2026, ổn định."
+
+    await zalo.user_says("zs1", "lam lai can cuoc o dau")
+    answer, _more = await zalo.wait_sent("zs1", 2)
+    assert answer.startswith("Khi về địa phương, anh/chị báo với Công an xã")
+
+    # a police officer who uses Zalo gets the alert (no buttons on Zalo: the text says /alerts)
+    await onboard(services, Messenger.ZALO, "zp1", Role.POLICE, name="Lò Văn Hùng")
+    await services.supervision.record_checkin(son, CheckinInput(
+        client_key="z-alert", person_id=person, contact=Contact.PHONE_CALL, status=Status.CONCERN,
+        happened_on=date(2026, 11, 22)))
+    await services.notifier.flush()
+    [alert] = await zalo.wait_sent("zp1")
+    assert alert == "🔔 Cảnh báo. Nông Văn Bình (Thôn Nà Lay): có dấu hiệu đáng lo ngại\nGửi /alerts để xem và xử lý."
+    await zalo.user_says("zp1", "/alerts")
+    await zalo.wait_sent("zp1")
+    await zalo.user_says("zp1", "1")
+    await zalo.wait_sent("zp1")
+    await zalo.user_says("zp1", "toi xu ly")
+    [taken] = await zalo.wait_sent("zp1")
+    assert taken == "Anh/chị đã nhận xử lý. Các cán bộ khác sẽ thấy việc này."
+
+
+async def test_a_repeated_event_is_answered_once_and_other_events_politely(zalo_bot, zalo):
+    event = zalo.event("u1", "xin chào", message_id="same-id")
+    await zalo.events.put(event)
+    await zalo.events.put(json.loads(json.dumps(event)))  # Zalo sent it twice
+    await zalo.events.put(zalo.event("u1", kind="message.unsupported.received"))
+    await zalo.events.put(zalo.event("u1", kind="message.image.received"))
+    await zalo.events.put(zalo.event("u1", kind="message.sticker.received"))
+    replies = await zalo.wait_sent("u1", 4)
+    assert replies[0].startswith("Xin chào! Đây là Hòa Nhập")
+    assert replies[1:] == ["Xin lỗi, ở đây tôi chỉ đọc được tin nhắn chữ."] * 3
+    await asyncio.sleep(0.2)
+    assert len(zalo.to("u1")) == 4
+
+
+async def test_long_texts_are_split_at_2000_characters_on_line_breaks(zalo):
+    client = ZaloClient(zalo.token, zalo.base_url)
+    try:
+        lines = [f"Dòng số {n}: " + " ".join(["chữ"] * 20) for n in range(60)]
+        await ZaloChannel(client).send("u2", Reply("\n".join(lines)))
+    finally:
+        await client.close()
+    parts = zalo.to("u2")
+    assert len(parts) >= 3 and all(len(p) <= 2000 for p in parts)
+    assert "\n".join(parts).splitlines() == lines
+
+
+async def test_the_webhook_checks_the_secret_and_accepts_wrapped_or_plain_bodies(services, zalo):
+    import tornado.httpserver
+    import tornado.netutil
+
+    client = ZaloClient(zalo.token, zalo.base_url)
+    bot = ZaloBot(services, client)
+    sockets = tornado.netutil.bind_sockets(0, "127.0.0.1")
+    port = sockets[0].getsockname()[1]
+    server = tornado.httpserver.HTTPServer(webhook_app(bot, "secret-123456"))
+    server.add_sockets(sockets)
+    try:
+        async with httpx.AsyncClient() as http:
+            url = f"http://127.0.0.1:{port}/zalo"
+            plain = zalo.event("w1", "xin chào")
+            assert (await http.post(url, json=plain, headers={"X-Bot-Api-Secret-Token": "wrong"})).status_code == 403
+            assert (await http.post(url, json=plain)).status_code == 403
+            ok = await http.post(url, json=plain, headers={"X-Bot-Api-Secret-Token": "secret-123456"})
+            wrapped = await http.post(url, json={"ok": True, "result": zalo.event("w1", "/help")},
+                                      headers={"X-Bot-Api-Secret-Token": "secret-123456"})
+            assert (ok.status_code, wrapped.status_code) == (200, 200)
+        assert len(zalo.to("w1")) == 2
+    finally:
+        server.stop()
+        await client.close()
+
+
+async def test_one_person_on_telegram_and_zalo_gets_alerts_on_both(telegram, api, services, zalo):
+    from tests.support.telegram_chat import TelegramPerson
+
+    client = ZaloClient(zalo.token, zalo.base_url)
+    bot = ZaloBot(services, client)
+    try:
+        world = await make_world(services)
+        await onboard(services, Messenger.TELEGRAM, "7001", Role.POLICE, name="Lò Văn Hùng")
+        said = await TelegramPerson(telegram, api, 7001).says("/linkcode")
+        code = said[0].split("/start ", 1)[1].split()[0]
+        await bot.handle(zalo.event("zl1", f"/start {code}"))
+        on_zalo = await services.accounts.identify(Messenger.ZALO, "zl1", "zl1")
+        on_telegram = await services.accounts.identify(Messenger.TELEGRAM, "7001", "7001")
+        assert on_zalo.person.id == on_telegram.person.id and on_zalo.role is Role.POLICE
+
+        person = await world.enrol("Nông Văn Bình", supervisor="supervisor1")
+        await services.supervision.record_checkin(await world.actor("supervisor1"), CheckinInput(
+            client_key="both", person_id=person, contact=Contact.HOME_VISIT, status=Status.NEEDS_SUPPORT,
+            happened_on=date(2026, 11, 22)))
+        await services.notifier.flush()
+        assert zalo.to("zl1")[-1].startswith("🔔 Cảnh báo. Nông Văn Bình")
+        assert api.all_to(7001)[-1].text.startswith("🔔 Cảnh báo. Nông Văn Bình")
+    finally:
+        await client.close()
+
+
+# ---- the contract: the fake, Telegram and Zalo channels behave alike --------------------------
+
+@pytest.fixture(params=["fake", "telegram", "zalo"])
+async def channel(request, services, api, zalo):
+    """(channel, read(chat) -> list of (text, choices as shown), block(chat))."""
+    if request.param == "fake":
+        from tests.support.recording import RecordingChannel
+
+        fake = RecordingChannel(Messenger.CONSOLE)
+        blocked = set()
+
+        class Strict(RecordingChannel):
+            async def send(self, chat_id, reply):
+                if chat_id in blocked:
+                    raise Unreachable("blocked")
+                for part in __import__("bot.textnorm", fromlist=["x"]).split_text(reply.text, 4096):
+                    await fake.send(chat_id, Reply(part, reply.choices))
+                return "1"
+
+        yield Strict(Messenger.CONSOLE), (lambda chat: [(r.text, [c.label for c in r.choices])
+                                                        for c_, r in fake.sent if c_ == chat]), blocked.add
+        return
+    if request.param == "telegram":
+        from handlers.app import build_application
+        from handlers.render import TelegramChannel
+        from tests.support.fake_telegram import InProcessRequest
+
+        application = build_application(services, request=InProcessRequest(api), updater=False)
+        async with application:
+            from tests.support.fake_telegram import Limits
+
+            api.limits = Limits(overall=10_000, per_chat=0.0)
+            yield (TelegramChannel(application.bot),
+                   lambda chat: [(s.text, s.labels) for s in api.all_to(int(chat))],
+                   lambda chat: api.limits.blocked.add(int(chat)))
+        return
+    client = ZaloClient(zalo.token, zalo.base_url)
+    yield ZaloChannel(client), (lambda chat: [(t, []) for t in zalo.to(chat)]), zalo.blocked.add
+    await client.close()
+
+
+async def test_contract_a_plain_message_arrives_as_sent(channel):
+    send, read, _block = channel
+    await send.send("4242", Reply("Nhắc lịch: ngày mai gặp cán bộ xã lúc 9:00."))
+    assert [text for text, _ in read("4242")] == ["Nhắc lịch: ngày mai gặp cán bộ xã lúc 9:00."]
+
+
+async def test_contract_choices_can_be_answered(channel):
+    send, read, _block = channel
+    await send.send("4243", Reply("Chọn:", (Choice("a", "Có"), Choice("b", "Không")), "s"))
+    [(text, buttons)] = read("4243")
+    if buttons:  # a messenger with buttons shows them
+        assert buttons == ["Có", "Không"] and text == "Chọn:"
+    else:  # a text-only messenger numbers them
+        assert text == "Chọn:\n1. Có\n2. Không"
+
+
+async def test_contract_a_long_message_is_split_without_losing_a_line(channel):
+    send, read, _block = channel
+    lines = [f"{n:03d} " + "x" * 70 for n in range(100)]
+    await send.send("4244", Reply("\n".join(lines)))
+    parts = [text for text, _ in read("4244")]
+    assert len(parts) >= 2 and "\n".join(parts).splitlines() == lines
+
+
+async def test_contract_someone_who_blocked_the_bot_is_unreachable(channel):
+    send, _read, block = channel
+    block("4245")
+    with pytest.raises(Unreachable):
+        await send.send("4245", Reply("xin chào"))
+
+
+async def test_hoanhap_run_serves_zalo_alone(zalo, tmp_path):
+    import os
+    import signal
+    import sys
+
+    env = {**os.environ, "HOANHAP_DB": str(tmp_path / "z.sqlite3"), "HOANHAP_TELEGRAM_TOKEN": "",
+           "HOANHAP_ZALO_TOKEN": zalo.token, "HOANHAP_ZALO_BASE_URL": zalo.base_url}
+    process = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "run", env=env, cwd=tmp_path,
+                                                   stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+    try:
+        await zalo.user_says("zz1", "xin chào")
+        [reply] = await zalo.wait_sent("zz1", timeout=30)
+        assert reply.startswith("Xin chào! Đây là Hòa Nhập")
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _out, err = await asyncio.wait_for(process.communicate(), 30)
+    assert zalo.token not in err.decode() and "Traceback" not in err.decode()
