@@ -85,7 +85,8 @@ def main(argv: list[str] | None = None) -> int:
             settings = replace(settings, db_path=Path("hoanhap-demo.sqlite3"))
         setup_logging(
             logging.WARNING if args.command != "run" else logging.INFO,
-            secrets=(settings.telegram_token or "", settings.webhook_secret or ""),
+            secrets=(settings.telegram_token or "", settings.webhook_secret or "", settings.zalo_token or "",
+                     settings.zalo_webhook_secret or ""),
         )
         return asyncio.run(_dispatch(args, settings))
     except ConfigError as error:
