@@ -10,6 +10,7 @@ from bot.dialog.engine import Registry
 from bot.flows import MENU_ORDER, all_commands, all_flows
 from bot.services.accounts import Accounts
 from bot.services.alerting import Alerting
+from bot.services.flood import FloodGuard
 from bot.services.handoff import Handoff
 from bot.services.reminders import Reminders
 from bot.services.reports import Reports
@@ -35,6 +36,7 @@ class Services:
     jobs: Jobs
     flows: Registry
     seen_updates: SeenUpdatesLog
+    flood: FloodGuard
 
     @classmethod
     async def start(cls, settings: Settings, clock: Clock | None = None) -> "Services":
@@ -58,6 +60,7 @@ class Services:
             jobs=Jobs(db, clock, settings.timezone),
             flows=Registry(all_flows(), all_commands(), MENU_ORDER),
             seen_updates=SeenUpdatesLog(db, clock),
+            flood=FloodGuard(),
         )
 
     async def close(self) -> None:

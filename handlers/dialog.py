@@ -69,13 +69,18 @@ async def _deliver(update: Update, context: ContextTypes.DEFAULT_TYPE, ctx: Step
         await commands_menu.sync_chat(context.bot, ctx.services.flows, update.effective_chat.id, ctx.actor)
 
 
-async def _run(update: Update, context, produce) -> str | None:
-    """Shared body of every callback: build the context, compute a turn, deliver it."""
+async def _run(update: Update, context, produce, *, dialog: bool = True) -> str | None:
+    """Shared body of every callback: build the context, compute a turn, deliver it.
+
+    Only the conversation's own handlers (``dialog``) may end it and drop its draft: a handler
+    outside it (a stale button, a command) must leave a conversation in progress untouched."""
     ctx = await _context(update, context)
+    if not dialog:
+        ctx = StepContext(ctx.services, ctx.actor, {})
     with use_locale(ctx.actor.locale):
         turn: Turn = await produce(ctx)
     await _deliver(update, context, ctx, turn.replies)
-    if turn.state is None and context.user_data is not None:
+    if dialog and turn.state is None and context.user_data is not None:
         context.user_data.pop(DRAFT, None)
     return turn.state
 
@@ -123,7 +128,7 @@ async def on_menu_pick(update: Update, context: ContextTypes.DEFAULT_TYPE):
 def _command(command):
     async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A stateless command outside any conversation."""
-        await _run(update, context, lambda ctx: _turn(engine.run_command(command, ctx)))
+        await _run(update, context, lambda ctx: _turn(engine.run_command(command, ctx)), dialog=False)
 
     return on_command
 
@@ -168,17 +173,17 @@ def _const(make_reply):
 async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/start, or /start CODE from an invite deep link."""
     payload = clean_input(" ".join(context.args or [])) or None
-    await _run(update, context, lambda ctx: _turn(basics.on_start(ctx, payload)))
+    await _run(update, context, lambda ctx: _turn(basics.on_start(ctx, payload)), dialog=False)
 
 
 async def on_idle_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/cancel with nothing in progress."""
-    await _run(update, context, _const(basics.nothing_to_cancel))
+    await _run(update, context, _const(basics.nothing_to_cancel), dialog=False)
 
 
 async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Any command the bot does not have."""
-    await _run(update, context, _const(basics.unknown_command))
+    await _run(update, context, _const(basics.unknown_command), dialog=False)
 
 
 async def on_free_text(update: Update, context: ContextTypes.DEFAULT_TYPE):
@@ -189,7 +194,7 @@ async def on_free_text(update: Update, context: ContextTypes.DEFAULT_TYPE):
 
 async def on_idle_other(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Photos, stickers, voice notes, locations… outside a conversation."""
-    await _run(update, context, _const(basics.only_text))
+    await _run(update, context, _const(basics.only_text), dialog=False)
 
 
 async def on_alert_button(update: Update, context: ContextTypes.DEFAULT_TYPE):
@@ -199,6 +204,26 @@ async def on_alert_button(update: Update, context: ContextTypes.DEFAULT_TYPE):
     if action not in ("claim", "resolve", "snooze") or not number.isdigit():
         return await _run(update, context, _const(basics.stale_button)) or END
     return await _run(update, context, lambda ctx: alerts.on_alert_button(ctx, action, int(number))) or END
+
+
+async def on_alert_button_in_dialog(update: Update, context: ContextTypes.DEFAULT_TYPE):
+    """An alert button pressed mid-conversation: "Tôi xử lý" works at once and the conversation
+    goes on; closing or postponing waits until the conversation is finished."""
+    registry = context.application.bot_data["services"].flows
+    state = _current_state(update, context)
+    choice = incoming(update).choice or ""
+    action, _sep, number = choice.partition(":")
+
+    async def produce(ctx):
+        if action == "claim" and number.isdigit():
+            claimed = await alerts.on_alert_button(StepContext(ctx.services, ctx.actor, {}), action, int(number))
+            again = await engine.reprompt(registry, state, ctx, claimed.replies[0].text)
+            return Turn(again.replies, state)
+        flow = registry.flow_of(state)
+        return await engine.reprompt(registry, state, ctx, basics.busy(flow))
+
+    await _run(update, context, produce)
+    return None  # the conversation stays where it was
 
 
 async def on_linkgroup(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -214,7 +239,7 @@ async def on_linkgroup(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 async def on_stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A button from an old message (or forged callback data) with nothing in progress."""
-    await _run(update, context, _const(basics.stale_button))
+    await _run(update, context, _const(basics.stale_button), dialog=False)
 
 
 async def _turn(replies_coro) -> Turn:
@@ -222,10 +247,22 @@ async def _turn(replies_coro) -> Turn:
 
 
 async def skip_seen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Before all others: drop an update already handled (Telegram redelivers after a crash)."""
-    if await context.application.bot_data["services"].seen_updates.seen("telegram", str(update.update_id)):
+    """Before all others: drop an update already handled (Telegram redelivers after a crash), and
+    slow down someone who floods the bot (told once)."""
+    services = context.application.bot_data["services"]
+    if await services.seen_updates.seen("telegram", str(update.update_id)):
         log.info("update handled before a restart, skipped")
         raise ApplicationHandlerStop
+    if update.effective_user is not None:
+        verdict = services.flood.check(f"telegram:{update.effective_user.id}")
+        if verdict != "ok":
+            if verdict == "warn" and update.effective_chat is not None:
+                actor = await services.accounts.identify(Messenger.TELEGRAM, str(update.effective_user.id),
+                                                         str(update.effective_chat.id))
+                with use_locale(actor.locale):
+                    await send(context.bot, update.effective_chat.id, basics.slow_down())
+            await services.seen_updates.mark("telegram", str(update.update_id))
+            raise ApplicationHandlerStop
 
 
 async def persist_now(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -260,6 +297,7 @@ def install(application: Application, services) -> None:
     ]
     fallbacks = [
         CommandHandler("cancel", on_cancel),
+        CallbackQueryHandler(on_alert_button_in_dialog, pattern=r"^alert\|"),
         MessageHandler(message & filters.COMMAND, on_command_in_dialog),
     ]
     with warnings.catch_warnings():

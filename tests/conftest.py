@@ -6,6 +6,7 @@ import pytest
 
 from bot.app import Services
 from bot.clock import FixedClock
+from bot.services.flood import FloodGuard
 from bot.services.notifier import Pacer
 from bot.config import load_settings
 from tests.support.fake_telegram import FakeBotApi, InProcessRequest
@@ -36,6 +37,7 @@ async def services(settings, clock):
     services = await Services.start(settings, clock)
     # Pacing is real time; tests that are not about it should not wait for it.
     services.notifier.pacer = Pacer(rate=10_000, per_chat=0.0)
+    services.flood = FloodGuard(burst=10_000)  # the flood tests set their own
     yield services
     await services.close()
 

@@ -139,6 +139,15 @@ class ZaloBot:
         if await self.services.seen_updates.seen("zalo", str(message_id)):
             return
         actor = await self.services.accounts.identify(Messenger.ZALO, str(sender), str(chat))
+        verdict = self.services.flood.check(f"zalo:{sender}")
+        if verdict != "ok":
+            if verdict == "warn":
+                from bot.flows.basics import slow_down
+
+                with use_locale(actor.locale):
+                    await self.channel.send(str(chat), slow_down())
+            await self.services.seen_updates.mark("zalo", str(message_id))
+            return
         name = event.get("event_name", "")
         with use_locale(actor.locale):
             if name == "message.text.received":

@@ -170,6 +170,10 @@ def not_for_you() -> Reply:
     return Reply(_("Sorry, this is not available to you. Send /help to see what you can do."))
 
 
+def slow_down() -> Reply:
+    return Reply(_("You are sending messages very fast. Please wait half a minute, then try again."))
+
+
 def only_text() -> Reply:
     return Reply(_("Sorry, I can only read text messages here."))
 
