@@ -8,10 +8,12 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.dialog.engine import Registry
 from bot.flows import MENU_ORDER, all_commands, all_flows
+from bot.logs import protect_logs
 from bot.services.accounts import Accounts
 from bot.services.alerting import Alerting
 from bot.services.flood import FloodGuard
 from bot.services.handoff import Handoff
+from bot.services.privacy import Privacy
 from bot.services.reminders import Reminders
 from bot.services.reports import Reports
 from bot.services.jobs import Jobs
@@ -37,10 +39,12 @@ class Services:
     flows: Registry
     seen_updates: SeenUpdatesLog
     flood: FloodGuard
+    privacy: Privacy
 
     @classmethod
     async def start(cls, settings: Settings, clock: Clock | None = None) -> "Services":
         clock = clock or SystemClock()
+        protect_logs()  # whatever the logging set-up, no personal data or token from the libraries
         db = await Database.open(settings.db_path)
         accounts = Accounts(db, clock, settings.default_locale, settings.timezone)
         notifier = Notifier(db, clock, accounts, settings.default_locale, settings.timezone)
@@ -61,6 +65,7 @@ class Services:
             flows=Registry(all_flows(), all_commands(), MENU_ORDER),
             seen_updates=SeenUpdatesLog(db, clock),
             flood=FloodGuard(),
+            privacy=Privacy(db, clock, settings.timezone, settings.retention_days),
         )
 
     async def close(self) -> None:

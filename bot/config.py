@@ -32,6 +32,7 @@ class Settings:
     zalo_base_url: str = "https://bot-api.zaloplatforms.com/bot"
     zalo_webhook_secret: str | None = None
     zalo_webhook_port: int = 8444
+    retention_days: int = 5 * 365
 
     def require_telegram_token(self) -> str:
         if not self.telegram_token:
@@ -117,7 +118,12 @@ def load_settings(env: dict[str, str] | None = None, *, dotenv: bool = True) -> 
     except ValueError:
         raise ConfigError(f"HOANHAP_ZALO_WEBHOOK_PORT must be a port number, not {zalo_port_text!r}.") from None
 
+    retention_text = _get(env, "HOANHAP_RETENTION_DAYS", str(5 * 365))
+    if not retention_text.isdigit() or int(retention_text) < 1:
+        raise ConfigError(f"HOANHAP_RETENTION_DAYS must be a number of days, not {retention_text!r}.")
+
     return Settings(
+        retention_days=int(retention_text),
         zalo_token=_get(env, "HOANHAP_ZALO_TOKEN"),
         zalo_base_url=zalo_base,
         zalo_webhook_secret=zalo_secret,

@@ -25,6 +25,18 @@ class RedactTokens(logging.Filter):
         return True
 
 
+# Libraries that log what passes through them (SQL parameters, whole updates, request URLs with
+# the token) at DEBUG or INFO: never below WARNING, whatever level the bot runs at.
+TALKATIVE = ("aiosqlite", "httpx", "httpcore", "telegram", "apscheduler", "tornado.access", "hpack")
+
+
+def protect_logs() -> None:
+    for name in TALKATIVE:
+        logger = logging.getLogger(name)
+        if logger.level == logging.NOTSET or logger.level < logging.WARNING:
+            logger.setLevel(logging.WARNING)
+
+
 def setup_logging(level: int = logging.INFO, secrets: tuple[str, ...] = ()) -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
@@ -32,7 +44,4 @@ def setup_logging(level: int = logging.INFO, secrets: tuple[str, ...] = ()) -> N
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    # httpx logs every request URL at INFO, and the URL holds the token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("httpcore").setLevel(logging.WARNING)
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    protect_logs()  # httpx logs every request URL at INFO, and the URL holds the token

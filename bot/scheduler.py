@@ -26,6 +26,7 @@ class Background:
         """Queue what is due, escalate or reopen alerts, wake the sender."""
         try:
             queued = await self.services.reminders.tick()
+            await self.services.privacy.anonymise_due()
             swept = await self.services.alerting.sweep()
             if queued or any(swept.values()):
                 log.info("tick queued %s; alerts %s", dict(queued), swept)

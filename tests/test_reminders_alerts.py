@@ -138,6 +138,8 @@ async def test_people_can_opt_out_of_optional_reminders_but_not_of_appointments(
 
     await binh.says("/reminders")
     await binh.picks("Bật")
+    assert binh.last.text.startswith("Trước khi gửi lời nhắc tùy chọn, tôi cần anh/chị đồng ý.")
+    assert (await binh.picks("Tôi đồng ý")) == ["Cảm ơn anh/chị. Lời nhắc tùy chọn đã bật; sự đồng ý đã được ghi nhận."]
     at(clock, date(2027, 1, 4), 8)
     await run_tick(services)
     assert world.channel.texts("binh")[-1] == "Nhắc lịch: ngày mai (05/01/2027) là ngày gặp người giúp đỡ hoặc cán bộ xã."

@@ -39,7 +39,8 @@ async def test_an_invited_officer_onboards_with_a_deep_link_and_gets_their_comma
                                "Ghi tuyên truyền, tin báo", "Đăng tin việc làm, học nghề", "Tạo mã mời", "Ngôn ngữ"]
     assert api.commands_for_chat(777) == ["alerts", "requests", "enrol", "people", "ask", "jobs", "loan",
                                           "expungement", "assess", "checkins", "appointment", "report", "outreach",
-                                          "post", "invite", "language", "help", "privacy", "linkcode", "cancel"]
+                                          "post", "invite", "language", "help", "privacy", "linkcode", "mydata",
+                                          "cancel"]
 
 
 async def test_police_create_an_invite_with_buttons(telegram, api, services):

@@ -20,7 +20,7 @@ def all_commands() -> list[Command]:
     """Every stateless command."""
     from bot.flows import basics, views
 
-    return [views.MYLIST, views.ME, basics.HELP, basics.PRIVACY, basics.LINKCODE]
+    return [views.MYLIST, views.ME, basics.HELP, basics.PRIVACY, basics.LINKCODE, basics.MYDATA]
 
 
 # The main menu and the Telegram command list show what a person may use, in this order.

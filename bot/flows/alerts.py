@@ -150,8 +150,25 @@ async def prompt_reminders(ctx: StepContext) -> Reply:
 
 
 async def on_reminders(ctx: StepContext, incoming: Incoming):
-    await ctx.services.accounts.set_reminders(ctx.actor, incoming.choice == "on")
-    return Finish((Reply(_("Saved.")),))
+    if incoming.choice == "on":
+        return Goto("consent")
+    await ctx.services.privacy.set_consent(ctx.actor, False)
+    return Finish((Reply(_("Turned off, and your consent is withdrawn. Appointment reminders still come.")),))
+
+
+async def prompt_consent(ctx: StepContext) -> Reply:
+    return Reply(_("Before I send optional reminders, I need your consent. They use your contact dates from the "
+                   "commune's file, only to remind you, and say nothing about your case. You can withdraw at any "
+                   "time with /reminders. Do you agree?"),
+                 (Choice("yes", _("I agree")), Choice("no", _("I do not agree"))))
+
+
+async def on_consent(ctx: StepContext, incoming: Incoming):
+    given = incoming.choice == "yes"
+    await ctx.services.privacy.set_consent(ctx.actor, given)
+    if given:
+        return Finish((Reply(_("Thank you. Optional reminders are on; your consent is recorded.")),))
+    return Finish((Reply(_("All right: no optional reminders. Appointment reminders still come.")),))
 
 
 REMINDERS = Flow(
@@ -160,7 +177,7 @@ REMINDERS = Flow(
     title=N_("My reminders"),
     roles=frozenset({Role.RETURNEE}),
     first="choose",
-    steps={"choose": Step(prompt_reminders, on_reminders)},
+    steps={"choose": Step(prompt_reminders, on_reminders), "consent": Step(prompt_consent, on_consent)},
 )
 
 

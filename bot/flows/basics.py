@@ -134,6 +134,18 @@ async def on_linkcode(ctx: StepContext) -> list[Reply]:
                     "and send: /start {code}\nValid for 7 days, once.", code=invite.code))]
 
 
+async def on_mydata(ctx: StepContext) -> list[Reply]:
+    """A copy of everything kept about me (a JSON file)."""
+    from bot.dialog.types import Attachment
+
+    data = await ctx.services.privacy.my_data(ctx.actor)
+    return [Reply(_("Here is a copy of everything the bot keeps about you. To correct or delete something, "
+                    "write to the commune police."), attachment=Attachment("document", "du-lieu-cua-toi.json", data))]
+
+
+MYDATA = Command("mydata", N_("A copy of my data"),
+                 frozenset({Role.POLICE, Role.SUPERVISOR, Role.RETURNEE, Role.FAMILY, Role.PROVINCE}), on_mydata,
+                 in_menu=False)
 LINKCODE = Command("linkcode", N_("Use the bot on another messenger"),
                    frozenset({Role.POLICE, Role.SUPERVISOR, Role.RETURNEE, Role.FAMILY, Role.PROVINCE}), on_linkcode,
                    in_menu=False)

@@ -80,7 +80,7 @@ def _person(row: Row) -> Person:
         locale=row["locale"],
         active=bool(row["active"]),
         is_head=bool(row["is_head"]),
-        reminders=bool(row["reminders"]),
+        reminders=bool(row["reminders"]) and row["consent_at"] is not None,
         unreachable=row["unreachable_at"] is not None,
     )
 
@@ -108,14 +108,14 @@ class People:
         for start in range(0, len(person_ids), 500):
             chunk = person_ids[start:start + 500]
             rows = await fetch_all(
-                conn, f"SELECT id FROM people WHERE reminders = 1 AND unreachable_at IS NULL "
+                conn, f"SELECT id FROM people WHERE reminders = 1 AND consent_at IS NOT NULL AND unreachable_at IS NULL "
                       f"AND id IN ({','.join('?' * len(chunk))})", tuple(chunk))
             out |= {r["id"] for r in rows}
         return out
 
     @staticmethod
     async def set_flags(conn: Connection, person_id: int, **flags) -> None:
-        allowed = {"is_head", "reminders", "unreachable_at"}
+        allowed = {"is_head", "reminders", "unreachable_at", "consent_at"}
         if not flags or set(flags) - allowed:
             raise ValueError(f"unknown flags: {sorted(set(flags) - allowed)}")
         await conn.execute(f"UPDATE people SET {', '.join(f'{k} = ?' for k in flags)} WHERE id = ?",
