@@ -1,0 +1,153 @@
+"""Crash safety: run `hoanhap run` against a fake Bot API, have a supervisor do scripted check-ins,
+kill the process with SIGKILL at random moments, restart it, and verify:
+- every check-in the bot confirmed is stored exactly once (and none is stored twice);
+- interrupted conversations resume where they were;
+- every alert reaches the police officer, and none twice.
+
+python bench/crash.py [--kills 20] [--checkins 12] [--seed 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import signal
+import sqlite3
+import sys
+import tempfile
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+TOKEN = "123456:CRASH-token-for-the-fake-api-only"
+SUPERVISOR, POLICE = 4001, 4002
+
+
+async def prepare(db: Path, people: int) -> None:
+    from bot.app import Services
+    from bot.config import load_settings
+    from bot.models import Category, Messenger, PenaltyType, Role
+    from bot.services.supervision import RecordInput
+
+    services = await Services.start(load_settings({"HOANHAP_DB": str(db)}, dotenv=False))
+    try:
+        for user_id, role, name in ((POLICE, Role.POLICE, "Hoàng Văn Minh"), (SUPERVISOR, Role.SUPERVISOR, "Lương Thị Hoa")):
+            invite = await services.accounts.create_invite(role=role, commune_name="Xã Mẫu Sơn", full_name=name)
+            await services.accounts.redeem(Messenger.TELEGRAM, str(user_id), str(user_id), invite.code, "vi")
+        police = await services.accounts.identify(Messenger.TELEGRAM, str(POLICE), str(POLICE))
+        hoa = await services.accounts.identify(Messenger.TELEGRAM, str(SUPERVISOR), str(SUPERVISOR))
+        for n in range(people):
+            record, _ = await services.supervision.enrol(police, RecordInput(
+                full_name=f"Người Số {n:02d}", date_of_birth=date(1980, 1, 1 + n % 28), village=f"Thôn {n}",
+                category=Category.RELEASED, penalty_type=PenaltyType.PRISON, penalty_months=24,
+                release_date=date(2025, 1, 1)))
+            await services.supervision.assign(police, record.person_id, hoa.person.id)
+    finally:
+        await services.close()
+
+
+async def run(kills: int, checkins: int, seed: int, timeout: float = 20.0) -> dict:
+    from tests.support.fake_telegram import FakeBotApi, FakeTelegramServer
+
+    rng = random.Random(seed)
+    workdir = Path(tempfile.mkdtemp(prefix="hoanhap-crash-"))
+    db = workdir / "crash.sqlite3"
+    await prepare(db, checkins)
+    api = FakeBotApi(TOKEN)
+    server = await FakeTelegramServer(api).start()
+    env = {**os.environ, "HOANHAP_DB": str(db), "HOANHAP_TELEGRAM_TOKEN": TOKEN,
+           "HOANHAP_TELEGRAM_BASE_URL": server.base_url}
+    process = None
+
+    async def start() -> None:  # noqa: the bot, as a separate process
+        nonlocal process
+        process = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "run", env=env, cwd=workdir,
+                                                       stdout=asyncio.subprocess.DEVNULL,
+                                                       stderr=asyncio.subprocess.DEVNULL)
+
+    kill_at = sorted(rng.sample(range(1, checkins * 5), min(kills, checkins * 5 - 1)))
+    step, killed, confirmed = 0, 0, []
+
+    async def act(action) -> None:
+        """Send one input, maybe kill the bot while it handles it, and wait for the next answer."""
+        nonlocal step, killed
+        before = len(api.all_to(SUPERVISOR))
+        if isinstance(action, str):
+            await api.user_says(SUPERVISOR, action)
+        else:
+            await api.user_presses(SUPERVISOR, *action)
+        step += 1
+        if kill_at and step >= kill_at[0]:
+            kill_at.pop(0)
+            await asyncio.sleep(rng.uniform(0, 0.08))  # somewhere while the update is handled
+            process.send_signal(signal.SIGKILL)
+            await process.wait()
+            killed += 1
+            await start()
+        deadline = asyncio.get_running_loop().time() + timeout
+        while len(api.all_to(SUPERVISOR)) == before:
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError(f"no answer after step {step}")
+            await asyncio.sleep(0.02)
+        await asyncio.sleep(0.05)  # let a second part (e.g. "next contact") arrive
+
+    await start()
+    try:
+        for n in range(checkins):
+            target = f"Người Số {n:02d} · Thôn {n}"
+            status = "Có dấu hiệu đáng lo ngại" if n % 3 == 0 else "Ổn định"
+            plan = [target, "Thăm tại nhà", status, "✅ Lưu"]
+            mark = len(api.all_to(SUPERVISOR))
+            await act("/checkin")
+            for _ in range(20):
+                texts = [s.text for s in api.all_to(SUPERVISOR)[mark:]]
+                if any(t.startswith("Đã lưu") for t in texts):
+                    confirmed.append(n)
+                    break
+                last = next((s for s in reversed(api.all_to(SUPERVISOR)) if s.buttons), None)
+                label = next((p for p in plan if last is not None and p in last.labels), None)
+                if label is None:  # e.g. the question is being asked again after a restart
+                    await asyncio.sleep(0.2)
+                    continue
+                await act((last, label))
+        await asyncio.sleep(1.0)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        await process.wait()
+        await server.stop()
+
+    conn = sqlite3.connect(db)
+    stored = dict(conn.execute("SELECT p.full_name, COUNT(*) FROM checkins c JOIN people p ON p.id = c.person_id "
+                               "GROUP BY p.full_name").fetchall())
+    alerts = conn.execute("SELECT COUNT(*) FROM alerts").fetchone()[0]
+    unsent = conn.execute("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL").fetchone()[0]
+    conn.close()
+    alert_messages = [s.text for s in api.all_to(POLICE) if s.text.startswith("🔔")]
+    expected_alerts = len([n for n in range(checkins) if n % 3 == 0])
+    return {
+        "kills": killed, "checkins_confirmed": len(confirmed),
+        "confirmed_stored_once": all(stored.get(f"Người Số {n:02d}") == 1 for n in confirmed),
+        "stored_twice": sum(1 for v in stored.values() if v > 1),
+        "alerts_opened": alerts, "alerts_expected": expected_alerts,
+        "alert_messages_to_police": len(alert_messages), "alert_messages_duplicated": len(alert_messages) - len(set(alert_messages)),
+        "outbox_unsent": unsent,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--kills", type=int, default=20)
+    parser.add_argument("--checkins", type=int, default=12)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    print(json.dumps(asyncio.run(run(args.kills, args.checkins, args.seed)), indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

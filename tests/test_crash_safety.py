@@ -1,0 +1,17 @@
+"""The short version of bench/crash.py: `hoanhap run` killed with SIGKILL three times during
+scripted check-ins; every confirmed check-in stored once, conversations resumed, alerts once."""
+
+from __future__ import annotations
+
+from bench.crash import run
+
+
+async def test_sigkill_during_check_ins_loses_nothing_and_repeats_nothing():
+    result = await run(kills=3, checkins=4, seed=3)
+
+    assert result["kills"] == 3
+    assert result["checkins_confirmed"] == 4  # every conversation was finished, through the restarts
+    assert result["confirmed_stored_once"] and result["stored_twice"] == 0
+    assert result["alerts_opened"] == result["alerts_expected"] == 2
+    assert result["alert_messages_to_police"] == 2 and result["alert_messages_duplicated"] == 0
+    assert result["outbox_unsent"] == 0
