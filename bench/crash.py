@@ -70,7 +70,8 @@ async def run(kills: int, checkins: int, seed: int, timeout: float = 20.0) -> di
                                                        stdout=asyncio.subprocess.DEVNULL,
                                                        stderr=asyncio.subprocess.DEVNULL)
 
-    kill_at = sorted(rng.sample(range(1, checkins * 5), min(kills, checkins * 5 - 1)))
+    # Every check-in takes at least four inputs after /checkin: kill within the steps sure to happen.
+    kill_at = sorted(rng.sample(range(1, checkins * 4), min(kills, checkins * 4 - 1)))
     step, killed, confirmed = 0, 0, []
 
     async def act(action) -> None:

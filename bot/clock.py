@@ -35,6 +35,11 @@ class FixedClock:
         self._at += timedelta(**delta)
 
 
+def local_today(clock: Clock, tz: ZoneInfo = VIETNAM) -> date:
+    """Today's date where people live (Vietnam), by ``clock``."""
+    return clock.now().astimezone(tz).date()
+
+
 def to_db(moment: datetime) -> str:
     """Store instants as ISO 8601 UTC text, which sorts correctly in SQLite."""
     return moment.astimezone(timezone.utc).isoformat(timespec="seconds")

@@ -74,16 +74,6 @@ class Invite:
     family_of: int | None = None
 
 
-@dataclass(frozen=True)
-class AuditEntry:
-    id: int
-    at: datetime
-    actor_id: int | None
-    action: str
-    subject_id: int | None
-    detail: str
-
-
 # ---- supervision -------------------------------------------------------------------------
 
 

@@ -13,6 +13,8 @@ import asyncio
 import logging
 
 from telegram import Update
+
+from bot.aio import Stopped, unless_stopped
 from telegram.error import Conflict, NetworkError, RetryAfter, TimedOut
 
 log = logging.getLogger(__name__)
@@ -24,19 +26,12 @@ async def poll(application, stop: asyncio.Event, *, timeout: int = 25) -> None:
     offset: int | None = None
     backoff = 1.0
     while not stop.is_set():
-        fetch = asyncio.ensure_future(
-            bot.get_updates(offset=offset, timeout=timeout, allowed_updates=Update.ALL_TYPES, read_timeout=timeout + 10)
-        )
-        stopping = asyncio.ensure_future(stop.wait())
-        await asyncio.wait({fetch, stopping}, return_when=asyncio.FIRST_COMPLETED)
-        stopping.cancel()
-        if not fetch.done():  # asked to stop while waiting for updates
-            fetch.cancel()
-            await asyncio.gather(fetch, return_exceptions=True)
-            break
         try:
-            updates = fetch.result()
+            updates = await unless_stopped(bot.get_updates(
+                offset=offset, timeout=timeout, allowed_updates=Update.ALL_TYPES, read_timeout=timeout + 10), stop)
             backoff = 1.0
+        except Stopped:
+            break
         except RetryAfter as error:
             await _sleep(stop, float(error.retry_after if isinstance(error.retry_after, (int, float)) else 5))
             continue

@@ -15,6 +15,7 @@ import logging
 
 import httpx
 
+from bot.aio import Stopped, unless_stopped
 from bot.channels.errors import DeliveryError, RateLimited, TemporaryFailure, Unreachable
 from bot.dialog.runner import TextRunner
 from bot.dialog.types import Reply
@@ -164,17 +165,11 @@ class ZaloBot:
         await self.client.call("deleteWebhook")
         backoff = 1.0
         while not stop.is_set():
-            fetch = asyncio.ensure_future(self.client.get_updates())
-            stopping = asyncio.ensure_future(stop.wait())
-            await asyncio.wait({fetch, stopping}, return_when=asyncio.FIRST_COMPLETED)
-            stopping.cancel()
-            if not fetch.done():
-                fetch.cancel()
-                await asyncio.gather(fetch, return_exceptions=True)
-                break
             try:
-                event = fetch.result()
+                event = await unless_stopped(self.client.get_updates(), stop)
                 backoff = 1.0
+            except Stopped:
+                break
             except (TemporaryFailure, ZaloError) as error:
                 log.warning("Zalo getUpdates failed (%s); retrying in %.0f s", type(error).__name__, backoff)
                 await asyncio.sleep(backoff)

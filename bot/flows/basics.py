@@ -119,9 +119,10 @@ async def on_privacy(ctx: StepContext) -> list[Reply]:
         "entered it, your language, and your messenger account number so it can reach you.\n\n"
         "Who sees it: only the commune police of your commune, and your supervisor for what they "
         "need to help you. Every look at a person's record is written in an audit log.\n\n"
-        "Your rights: you can ask for a copy of what is kept about you, ask for corrections, and "
-        "ask for deletion when the law allows, through your commune police "
-        "(Personal Data Protection Law 91/2025/QH15)."
+        "Your rights: /mydata gives you a copy of what is kept about you; optional reminders need your "
+        "consent, which you can withdraw with /reminders; ask your commune police for corrections or "
+        "deletion when the law allows (Personal Data Protection Law 91/2025/QH15). When management "
+        "ends, your personal data is anonymised after the retention period."
     ))]
 
 

@@ -241,10 +241,6 @@ class Accounts:
         log.info("invite %s redeemed (role %s)", invite.id, invite.role.value)
         return Redeemed(RedeemStatus.OK, person, commune, invite.created_by)
 
-    async def commune(self, commune_id: int) -> Commune | None:
-        async with self.db.reading() as conn:
-            return await Communes.get(conn, commune_id)
-
     async def contacts(self, person_id: int) -> tuple[Person | None, list[Identity]]:
         async with self.db.reading() as conn:
             return await People.get(conn, person_id), await Identities.of_person(conn, person_id)

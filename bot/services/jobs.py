@@ -3,6 +3,8 @@ interested, which tells the poster and the person's supervisor."""
 
 from __future__ import annotations
 
+from bot.clock import local_today
+
 from datetime import date
 
 from bot.models import Role
@@ -22,7 +24,7 @@ class Jobs:
         self.tz = tz
 
     def today(self) -> date:
-        return self.clock.now().astimezone(self.tz).date()
+        return local_today(self.clock, self.tz)
 
     async def post(self, actor, *, kind: str, title: str, employer: str, place: str, pay: str, contact: str,
                    closes_on: date) -> int:

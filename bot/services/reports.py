@@ -10,6 +10,8 @@ participants and tips.
 
 from __future__ import annotations
 
+from bot.clock import local_today
+
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -76,7 +78,7 @@ class Reports:
         self.tz = tz
 
     def today(self) -> date:
-        return self.clock.now().astimezone(self.tz).date()
+        return local_today(self.clock, self.tz)
 
     async def for_actor(self, actor, start: date, end: date) -> Report:
         """Police: their commune, with per-person rows. Province: every commune, no personal data."""

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from importlib import resources
 
-from bot.clock import Clock
+from bot.clock import Clock, local_today
 from bot.models import (
     ALERTING_STATUSES,
     Alert,
@@ -145,7 +145,7 @@ class Supervision:
         self.tz = tz
 
     def today(self) -> date:
-        return self.clock.now().astimezone(self.tz).date()
+        return local_today(self.clock, self.tz)
 
     async def seed_cadence(self) -> None:
         async with self.db.transaction() as tx:

@@ -14,7 +14,7 @@ from typing import Any
 from aiosqlite import Connection, Row
 
 from bot.clock import from_db, to_db
-from bot.models import AuditEntry, Commune, CommuneSettings, Identity, Invite, Messenger, Person, Role
+from bot.models import Commune, CommuneSettings, Identity, Invite, Messenger, Person, Role
 from bot.textnorm import fold
 
 
@@ -26,6 +26,16 @@ async def fetch_one(conn: Connection, sql: str, params: tuple = ()) -> Row | Non
 async def fetch_all(conn: Connection, sql: str, params: tuple = ()) -> list[Row]:
     async with conn.execute(sql, params) as cur:
         return list(await cur.fetchall())
+
+
+async def fetch_for_ids(conn: Connection, sql: str, ids: list[int], before: tuple = (), chunk: int = 500) -> list[Row]:
+    """Run ``sql`` (whose ``{ids}`` stands for ``?, ?, …``) for ``ids`` in chunks (SQLite caps the
+    number of parameters), ``before`` being the parameters that come first."""
+    rows: list[Row] = []
+    for start in range(0, len(ids), chunk):
+        part = ids[start:start + chunk]
+        rows += await fetch_all(conn, sql.format(ids=",".join("?" * len(part))), (*before, *part))
+    return rows
 
 
 class Communes:
@@ -104,14 +114,10 @@ class People:
     @staticmethod
     async def opted_in(conn: Connection, person_ids: list[int]) -> set[int]:
         """Which of these people accept optional reminders."""
-        out: set[int] = set()
-        for start in range(0, len(person_ids), 500):
-            chunk = person_ids[start:start + 500]
-            rows = await fetch_all(
-                conn, f"SELECT id FROM people WHERE reminders = 1 AND consent_at IS NOT NULL AND unreachable_at IS NULL "
-                      f"AND id IN ({','.join('?' * len(chunk))})", tuple(chunk))
-            out |= {r["id"] for r in rows}
-        return out
+        rows = await fetch_for_ids(
+            conn, "SELECT id FROM people WHERE reminders = 1 AND consent_at IS NOT NULL AND unreachable_at IS NULL "
+                  "AND id IN ({ids})", person_ids)
+        return {r["id"] for r in rows}
 
     @staticmethod
     async def set_flags(conn: Connection, person_id: int, **flags) -> None:
@@ -196,14 +202,9 @@ class Identities:
     @staticmethod
     async def people_with_identity(conn: Connection, person_ids: list[int]) -> set[int]:
         """Which of these people can be reached on some messenger."""
-        out: set[int] = set()
-        for start in range(0, len(person_ids), 500):
-            chunk = person_ids[start:start + 500]
-            rows = await fetch_all(
-                conn, f"SELECT DISTINCT person_id FROM identities WHERE person_id IN ({','.join('?' * len(chunk))})",
-                tuple(chunk))
-            out |= {r["person_id"] for r in rows}
-        return out
+        rows = await fetch_for_ids(conn, "SELECT DISTINCT person_id FROM identities WHERE person_id IN ({ids})",
+                                   person_ids)
+        return {r["person_id"] for r in rows}
 
     @staticmethod
     async def of_person(conn: Connection, person_id: int) -> list[Identity]:
@@ -284,13 +285,6 @@ class Audit:
             (to_db(now), actor_id, action, subject_id, json.dumps(detail or {}, ensure_ascii=False)),
         )
 
-    @staticmethod
-    async def recent(conn: Connection, limit: int = 50) -> list[AuditEntry]:
-        rows = await fetch_all(conn, "SELECT * FROM audit_log ORDER BY id DESC LIMIT ?", (limit,))
-        return [
-            AuditEntry(r["id"], from_db(r["at"]), r["actor_id"], r["action"], r["subject_id"], r["detail"])
-            for r in rows
-        ]
 
 
 class Meta:
@@ -466,11 +460,6 @@ class Outbox:
         return [_outbox(r) for r in rows]
 
     @staticmethod
-    async def next_due_at(conn: Connection) -> datetime | None:
-        row = await fetch_one(conn, "SELECT MIN(not_before) AS t FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL")
-        return from_db(row["t"]) if row and row["t"] else None
-
-    @staticmethod
     async def claim(conn: Connection, item_id: int, now: datetime, stale_claim: datetime) -> bool:
         cur = await conn.execute(
             """UPDATE outbox SET claimed_at = ?, attempts = attempts + 1
@@ -494,12 +483,6 @@ class Outbox:
     async def give_up(conn: Connection, item_id: int, error: str, now: datetime) -> None:
         await conn.execute("UPDATE outbox SET failed_at = ?, last_error = ? WHERE id = ?",
                            (to_db(now), error[:200], item_id))
-
-    @staticmethod
-    async def of_person(conn: Connection, person_id: int) -> list[tuple[str, dict, bool]]:
-        rows = await fetch_all(conn, "SELECT kind, params, sent_at FROM outbox WHERE person_id = ? ORDER BY id",
-                               (person_id,))
-        return [(r["kind"], json.loads(r["params"]), r["sent_at"] is not None) for r in rows]
 
     @staticmethod
     async def counts(conn: Connection) -> dict[str, int]:

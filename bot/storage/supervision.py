@@ -23,7 +23,7 @@ from bot.models import (
     Supplementary,
     SupplementaryKind,
 )
-from bot.storage.repos import fetch_all, fetch_one
+from bot.storage.repos import fetch_all, fetch_for_ids, fetch_one
 from bot.textnorm import fold
 
 
@@ -271,22 +271,6 @@ class Checkins:
         return [_checkin(r) for r in rows]
 
     @staticmethod
-    async def contact_days(conn: Connection, person_ids: list[int], since: date) -> dict[int, list[date]]:
-        """Days with a contact since ``since``, per person (for the cadence)."""
-        out: dict[int, list[date]] = {p: [] for p in person_ids}
-        for start in range(0, len(person_ids), 500):
-            chunk = person_ids[start:start + 500]
-            rows = await fetch_all(
-                conn,
-                f"""SELECT person_id, happened_on FROM checkins
-                    WHERE withdrawn_at IS NULL AND happened_on >= ? AND person_id IN ({','.join('?' * len(chunk))})""",
-                (since.isoformat(), *chunk),
-            )
-            for r in rows:
-                out[r["person_id"]].append(date.fromisoformat(r["happened_on"]))
-        return out
-
-    @staticmethod
     async def last_days_in_commune(conn: Connection, commune_id: int) -> dict[int, date]:
         """The last contact of every person of a commune, in one query."""
         async with conn.execute(
@@ -299,17 +283,10 @@ class Checkins:
 
     @staticmethod
     async def last_days(conn: Connection, person_ids: list[int]) -> dict[int, date]:
-        out: dict[int, date] = {}
-        for start in range(0, len(person_ids), 500):
-            chunk = person_ids[start:start + 500]
-            rows = await fetch_all(
-                conn,
-                f"""SELECT person_id, MAX(happened_on) AS last FROM checkins
-                    WHERE withdrawn_at IS NULL AND person_id IN ({','.join('?' * len(chunk))}) GROUP BY person_id""",
-                tuple(chunk),
-            )
-            out.update({r["person_id"]: date.fromisoformat(r["last"]) for r in rows})
-        return out
+        rows = await fetch_for_ids(conn, "SELECT person_id, MAX(happened_on) AS last FROM checkins "
+                                         "WHERE withdrawn_at IS NULL AND person_id IN ({ids}) GROUP BY person_id",
+                                   person_ids)
+        return {r["person_id"]: date.fromisoformat(r["last"]) for r in rows}
 
     @staticmethod
     async def correct(conn: Connection, checkin_id: int, *, status: Status | None, note: str | None,
@@ -361,16 +338,9 @@ class AssessmentPeriods:
 
     @staticmethod
     async def assessed_this_month(conn: Connection, person_ids: list[int], period: str) -> set[int]:
-        out: set[int] = set()
-        for start in range(0, len(person_ids), 500):
-            chunk = person_ids[start:start + 500]
-            rows = await fetch_all(
-                conn,
-                f"SELECT person_id FROM assessments WHERE period = ? AND person_id IN ({','.join('?' * len(chunk))})",
-                (period, *chunk),
-            )
-            out |= {r["person_id"] for r in rows}
-        return out
+        rows = await fetch_for_ids(conn, "SELECT person_id FROM assessments WHERE period = ? AND person_id IN ({ids})",
+                                   person_ids, before=(period,))
+        return {r["person_id"] for r in rows}
 
 
 class SelfReports:
