@@ -92,6 +92,8 @@ async def full_bot(people: int, checkins: int, rounds: int) -> dict:
     services = await Services.start(settings, FixedClock(datetime(2026, 11, 22, 3, tzinfo=timezone.utc)))
     api = FakeBotApi(TOKEN)
     app = build_application(services, request=InProcessRequest(api), updater=False)
+    sender_stop = asyncio.Event()
+    sender = asyncio.create_task(services.notifier.run(sender_stop))  # as in production (bot.scheduler)
     latencies: list[float] = []
 
     async def feed(raw: dict) -> None:
@@ -134,10 +136,15 @@ async def full_bot(people: int, checkins: int, rounds: int) -> dict:
             await say(ret, "/expungement")
             for label in ("Từ 18 tuổi trở lên", "Không", "Cố ý", "Rồi, hoặc không có", "Không"):
                 await press(ret, label)
+    sender_stop.set()
+    await sender
+    stored = await services.reports.commune_summary(ids["communes"][0], datetime(2026, 11, 22).date(),
+                                                    datetime(2026, 11, 22).date(), with_people=False)
     await services.close()
     warm = latencies[len(latencies) // 10:]
     total = sum(warm)
-    return {"updates_per_s": len(warm) / total, "p50_ms": statistics.median(warm) * 1000,
+    return {"checkins_stored_today_commune_0": stored.checkins, "updates_per_s": len(warm) / total,
+            "p50_ms": statistics.median(warm) * 1000,
             "p99_ms": statistics.quantiles(warm, n=100)[98] * 1000, "updates": len(latencies),
             "seed_s": seeded, "peak_rss_mb": peak_rss_mb()}
 

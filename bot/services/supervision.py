@@ -284,15 +284,19 @@ class Supervision:
         return due(rule, enrolled_on=record.enrolled_on, contacts=contacts, today=self.today(),
                    closed_on=record.closed_on)
 
-    async def _rows(self, conn, records: list[Record], commune_id: int) -> list[RosterRow]:
+    async def _rows(self, conn, records: list[Record], commune_id: int, supervisor: Person | None = None
+                    ) -> list[RosterRow]:
+        """Roster rows; ``supervisor`` when they are all one supervisor's people (no commune-wide lookup)."""
         rules = await self.rules_for(conn, commune_id)
         ids = [r.person_id for r in records]
-        # Enough history for every rule: the last contact, and this period's.
-        last = await Checkins.last_days(conn, ids)
-        supervisors = await Assignments.supervisors_of_commune(conn, commune_id)
-        people = {}
-        for supervisor_id in set(supervisors.values()):
-            people[supervisor_id] = await People.get(conn, supervisor_id)
+        last = await Checkins.last_days(conn, ids)  # the cadence needs only the last contact
+        if supervisor is not None:
+            supervisors, people = {pid: supervisor.id for pid in ids}, {supervisor.id: supervisor}
+        else:
+            supervisors = await Assignments.supervisors_of_commune(conn, commune_id)
+            people = {}
+            for supervisor_id in set(supervisors.values()):
+                people[supervisor_id] = await People.get(conn, supervisor_id)
         rows = []
         for record in records:
             contacts = [last[record.person_id]] if record.person_id in last else []
@@ -324,7 +328,7 @@ class Supervision:
         supervisor = require_role(actor, Role.SUPERVISOR)
         async with self.db.reading() as conn:
             records = await Records.of_supervisor(conn, supervisor.id)
-            return await self._rows(conn, records, supervisor.commune_id)
+            return await self._rows(conn, records, supervisor.commune_id, supervisor)
 
     async def card(self, actor, person_id: int) -> Card:
         """A person's full card, for police of the commune; the look is audited."""
