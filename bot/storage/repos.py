@@ -19,13 +19,12 @@ from bot.textnorm import fold
 
 
 async def fetch_one(conn: Connection, sql: str, params: tuple = ()) -> Row | None:
-    async with conn.execute(sql, params) as cur:
-        return await cur.fetchone()
+    rows = await conn.execute_fetchall(sql, params)  # one round trip to SQLite's thread, not three
+    return rows[0] if rows else None
 
 
 async def fetch_all(conn: Connection, sql: str, params: tuple = ()) -> list[Row]:
-    async with conn.execute(sql, params) as cur:
-        return list(await cur.fetchall())
+    return list(await conn.execute_fetchall(sql, params))
 
 
 async def fetch_for_ids(conn: Connection, sql: str, ids: list[int], before: tuple = (), chunk: int = 500) -> list[Row]:
