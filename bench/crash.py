@@ -77,6 +77,7 @@ async def run(kills: int, checkins: int, seed: int, timeout: float = 20.0) -> di
     async def act(action) -> None:
         """Send one input, maybe kill the bot while it handles it, and wait for the next answer."""
         nonlocal step, killed
+        await asyncio.sleep(0.5)  # a quick human: two taps a second (faster trips the flood guard)
         before = len(api.all_to(SUPERVISOR))
         if isinstance(action, str):
             await api.user_says(SUPERVISOR, action)
@@ -113,6 +114,8 @@ async def run(kills: int, checkins: int, seed: int, timeout: float = 20.0) -> di
                 last = next((s for s in reversed(api.all_to(SUPERVISOR)) if s.buttons), None)
                 label = next((p for p in plan if last is not None and p in last.labels), None)
                 if label is None:  # e.g. the question is being asked again after a restart
+                    if os.environ.get("CRASH_DEBUG"):
+                        print("no label; last:", [s.text[:60] for s in api.all_to(SUPERVISOR)[-3:]], file=sys.stderr)
                     await asyncio.sleep(0.2)
                     continue
                 await act((last, label))

@@ -8,7 +8,7 @@ from collections import deque
 
 
 class FloodGuard:
-    def __init__(self, burst: int = 20, window: float = 10.0, pause: float = 30.0) -> None:
+    def __init__(self, burst: int = 30, window: float = 10.0, pause: float = 30.0) -> None:
         self.burst = burst
         self.window = window
         self.pause = pause
