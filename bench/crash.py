@@ -108,17 +108,24 @@ async def run(kills: int, checkins: int, seed: int, timeout: float = 20.0) -> di
             await act("/checkin")
             for _ in range(20):
                 texts = [s.text for s in api.all_to(SUPERVISOR)[mark:]]
-                if any(t.startswith("Đã lưu") for t in texts):
+                if any(t.startswith("Đã lưu") and f"Người Số {n:02d} " in t for t in texts):
                     confirmed.append(n)
                     break
                 last = next((s for s in reversed(api.all_to(SUPERVISOR)) if s.buttons), None)
                 label = next((p for p in plan if last is not None and p in last.labels), None)
+                if label is None and last is not None and "Xem thêm ▶" in last.labels:
+                    label = "Xem thêm ▶"  # the person is on the next page of the list
                 if label is None:  # e.g. the question is being asked again after a restart
                     if os.environ.get("CRASH_DEBUG"):
                         print("no label; last:", [s.text[:60] for s in api.all_to(SUPERVISOR)[-3:]], file=sys.stderr)
                     await asyncio.sleep(0.2)
                     continue
+                if os.environ.get("CRASH_DEBUG"):
+                    print(f"check-in {n}: press {label!r} on {last.text[:40]!r}", file=sys.stderr)
+                seen = len(api.all_to(SUPERVISOR))
                 await act((last, label))
+                if os.environ.get("CRASH_DEBUG"):
+                    print("   got:", [s.text[:70] for s in api.all_to(SUPERVISOR)[seen:]], file=sys.stderr)
         await asyncio.sleep(1.0)
     finally:
         process.send_signal(signal.SIGTERM)
@@ -132,6 +139,7 @@ async def run(kills: int, checkins: int, seed: int, timeout: float = 20.0) -> di
     unsent = conn.execute("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL").fetchone()[0]
     conn.close()
     alert_messages = [s.text for s in api.all_to(POLICE) if s.text.startswith("🔔")]
+    confirmations = [s.text for s in api.all_to(SUPERVISOR) if s.text.startswith("Đã lưu")]
     expected_alerts = len([n for n in range(checkins) if n % 3 == 0])
     return {
         "kills": killed, "checkins_confirmed": len(confirmed),
@@ -140,6 +148,9 @@ async def run(kills: int, checkins: int, seed: int, timeout: float = 20.0) -> di
         "alerts_opened": alerts, "alerts_expected": expected_alerts,
         "alert_messages_to_police": len(alert_messages), "alert_messages_duplicated": len(alert_messages) - len(set(alert_messages)),
         "outbox_unsent": unsent,
+        # A kill between sending an answer and recording it replays the update: the answer comes
+        # twice, the check-in is still stored once (its draft key).
+        "confirmations_repeated": len(confirmations) - len(set(confirmations)),
     }
 
 

@@ -266,7 +266,15 @@ async def skip_seen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def persist_now(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """After all others: write conversation states and drafts now instead of every 60 s."""
+    """After all others: write this person's conversation state and draft now, together, instead
+    of every 60 s; then let PTB write the rest."""
+    if update.effective_chat is not None and update.effective_user is not None:
+        key = (update.effective_chat.id, update.effective_user.id)
+        handler: ConversationHandler = context.application.bot_data["dialog_handler"]
+        state = handler._conversations.get(key)  # noqa: SLF001 - PTB keeps the state here
+        user_data = context.application.user_data.get(update.effective_user.id, {})
+        await context.application.persistence.save_turn("dialog", key, state, update.effective_user.id,
+                                                        dict(user_data))
     await context.application.update_persistence()
     services = context.application.bot_data["services"]
     await services.seen_updates.mark("telegram", str(update.update_id))

@@ -75,5 +75,14 @@ class SQLitePersistence(BasePersistence[dict, dict, dict]):
     async def update_callback_data(self, data) -> None:
         return None
 
+    async def save_turn(self, name: str, key: tuple, state: object | None, user_id: int, user_data: dict) -> None:
+        """A conversation's state and the person's draft in one transaction, so a crash can never
+        leave one without the other (PTB writes them separately)."""
+        if state is not None and not isinstance(state, str):
+            state = None  # a pending state: PTB writes it when it resolves
+        async with self.db.transaction() as tx:
+            await PtbStore.put_conversation(tx, name, key, state)
+            await PtbStore.put_user_data(tx, user_id, user_data)
+
     async def flush(self) -> None:
         """Every write above is already committed."""

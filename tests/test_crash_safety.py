@@ -15,3 +15,4 @@ async def test_sigkill_during_check_ins_loses_nothing_and_repeats_nothing():
     assert result["alerts_opened"] == result["alerts_expected"] == 2
     assert result["alert_messages_to_police"] == 2 and result["alert_messages_duplicated"] == 0
     assert result["outbox_unsent"] == 0
+    assert result["confirmations_repeated"] <= result["kills"]  # at worst one repeated answer per crash

@@ -228,3 +228,15 @@ def test_split_text_keeps_words_and_lines_whole():
     assert split_text("line one\nline two\nline three", 18) == ["line one\nline two", "line three"]
     assert split_text("word " * 5, 11) == ["word word", "word word", "word"]
     assert split_text("x" * 25, 10) == ["x" * 10, "x" * 10, "x" * 5]
+
+
+async def test_a_state_whose_draft_was_lost_ends_politely_instead_of_failing_forever(telegram, api, services):
+    officer = await police(telegram, api, services)
+    await officer.says("/invite")
+    await officer.presses("Cán bộ Công an xã")
+    telegram.user_data[POLICE_ID].pop("draft")  # as if a crash had kept the state but not the draft
+
+    said = await officer.says("Lò Văn Hùng")
+
+    assert said == ["Xin lỗi, không thể tiếp tục cuộc trò chuyện này. Vui lòng bắt đầu lại."]
+    assert (await officer.says("/invite"))[0] == "Mã mời này dành cho ai?"  # and the person can start again

@@ -150,13 +150,22 @@ async def advance(registry: Registry, state: str, ctx: StepContext, incoming: In
         else:
             message = _("Sorry, I did not understand that.")
         return await _apply(flow, Stay(message), ctx, step_name)
-    outcome = await step.handle(ctx, resolved)
-    return await _apply(flow, outcome, ctx, step_name)
+    try:
+        outcome = await step.handle(ctx, resolved)
+        return await _apply(flow, outcome, ctx, step_name)
+    except KeyError:  # the draft lacks what this step needs (e.g. written by another version): start over
+        log.warning("conversation %s had an incomplete draft; ended", state)
+        ctx.draft.clear()
+        return Turn((Reply(_("Sorry, that conversation can no longer be continued. Please start again.")),), None)
 
 
 async def reprompt(registry: Registry, state: str, ctx: StepContext, notice: str) -> Turn:
     """Repeat the current question after ``notice`` (e.g. a command sent mid-conversation)."""
     flow = registry.flow_of(state)
-    if flow is None:
+    if flow is None or state.split(":", 1)[1] not in flow.steps:
         return Turn((Reply(notice),), None)
-    return await _apply(flow, Stay(notice), ctx, state.split(":", 1)[1])
+    try:
+        return await _apply(flow, Stay(notice), ctx, state.split(":", 1)[1])
+    except KeyError:
+        ctx.draft.clear()
+        return Turn((Reply(_("Sorry, that conversation can no longer be continued. Please start again.")),), None)

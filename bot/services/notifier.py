@@ -90,7 +90,14 @@ class Notifier:
             await self.flush()
 
     async def run(self, stop: asyncio.Event, idle: float = 5.0) -> None:
-        """The background sender: drain what is due, then wait to be woken (or ``idle`` seconds)."""
+        """The background sender: drain what is due, then wait to be woken (or ``idle`` seconds).
+
+        One process serves a database, so what was claimed but not sent when the last process
+        died is released at once (a crash may repeat that message; it never loses it)."""
+        async with self.db.transaction() as tx:
+            released = await Outbox.release_claims(tx)
+        if released:
+            log.info("%s messages claimed by a stopped process are due again", released)
         self._running = True
         try:
             while not stop.is_set():

@@ -459,6 +459,13 @@ class Outbox:
         return [_outbox(r) for r in rows]
 
     @staticmethod
+    async def release_claims(conn: Connection) -> int:
+        """At start-up: what a killed process had claimed but not sent is due again."""
+        cur = await conn.execute("UPDATE outbox SET claimed_at = NULL WHERE claimed_at IS NOT NULL AND sent_at IS NULL "
+                                 "AND failed_at IS NULL")
+        return cur.rowcount
+
+    @staticmethod
     async def claim(conn: Connection, item_id: int, now: datetime, stale_claim: datetime) -> bool:
         cur = await conn.execute(
             """UPDATE outbox SET claimed_at = ?, attempts = attempts + 1
