@@ -11,7 +11,6 @@ import logging
 import warnings
 
 from telegram import Update
-from telegram.constants import ChatType
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,

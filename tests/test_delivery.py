@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import date, timedelta
+from datetime import date
 
 from bot.channels.errors import RateLimited
 from bot.models import Contact, Messenger, Role, Status

@@ -4,15 +4,15 @@ never at night, catches up after downtime, escalates, and survives a race betwee
 from __future__ import annotations
 
 import asyncio
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import pytest
 
 from bot.channels.errors import Unreachable
 from bot.clock import VIETNAM
-from bot.models import AlertReason, Category, Contact, Messenger, PenaltyType, Role, Status
+from bot.models import Category, Contact, Messenger, PenaltyType, Role, Status
 from bot.services.supervision import CheckinInput
-from bot.storage.repos import Outbox, People
+from bot.storage.repos import Outbox
 from tests.support.people import TextChat, onboard
 from tests.support.recording import RecordingChannel
 from tests.support.world import make_world
