@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import secrets
 import sys
 from pathlib import Path
@@ -79,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         settings = load_settings()
         if args.command in ("ask", "expungement"):  # pure: no database, no network
             return _offline(args, settings)
-        if args.command == "console" and args.demo and "HOANHAP_DB" not in __import__("os").environ:
+        if args.command == "console" and args.demo and "HOANHAP_DB" not in os.environ:
             from dataclasses import replace
 
             settings = replace(settings, db_path=Path("hoanhap-demo.sqlite3"))

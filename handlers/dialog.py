@@ -141,7 +141,7 @@ def _current_state(update: Update, context) -> str | None:
     handler: ConversationHandler = context.application.bot_data["dialog_handler"]
     key = (update.effective_chat.id, update.effective_user.id)
     state = handler._conversations.get(key)  # noqa: SLF001 - PTB keeps the state here
-    return state if isinstance(state, str) else None
+    return state if isinstance(state, str) else None  # (a pending state is written when it resolves)
 
 
 async def on_command_in_dialog(update: Update, context: ContextTypes.DEFAULT_TYPE):
@@ -269,8 +269,7 @@ async def persist_now(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     of every 60 s; then let PTB write the rest."""
     if update.effective_chat is not None and update.effective_user is not None:
         key = (update.effective_chat.id, update.effective_user.id)
-        handler: ConversationHandler = context.application.bot_data["dialog_handler"]
-        state = handler._conversations.get(key)  # noqa: SLF001 - PTB keeps the state here
+        state = _current_state(update, context)
         user_data = context.application.user_data.get(update.effective_user.id, {})
         await context.application.persistence.save_turn("dialog", key, state, update.effective_user.id,
                                                         dict(user_data))

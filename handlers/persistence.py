@@ -8,6 +8,8 @@ update (see ``handlers.app``), so a state reaches the disk before the next updat
 from __future__ import annotations
 
 
+import json
+
 from telegram.ext import BasePersistence, PersistenceInput
 
 from bot.storage.db import Database
@@ -21,12 +23,17 @@ class SQLitePersistence(BasePersistence[dict, dict, dict]):
             update_interval=update_interval,
         )
         self.db = db
+        # What save_turn last wrote, so PTB's own write of the same values right after is skipped.
+        self._written_states: dict[tuple, str | None] = {}
+        self._written_users: dict[int, str] = {}
 
     async def get_user_data(self) -> dict[int, dict]:
         async with self.db.reading() as conn:
             return await PtbStore.user_data(conn)
 
     async def update_user_data(self, user_id: int, data: dict) -> None:
+        if self._written_users.pop(user_id, None) == json.dumps(data, sort_keys=True, default=str):
+            return
         async with self.db.transaction() as tx:
             await PtbStore.put_user_data(tx, user_id, data)
 
@@ -44,6 +51,8 @@ class SQLitePersistence(BasePersistence[dict, dict, dict]):
     async def update_conversation(self, name: str, key: tuple, new_state: object | None) -> None:
         if new_state is not None and not isinstance(new_state, str):
             raise TypeError(f"conversation states must be strings, got {new_state!r}")
+        if (name, key) in self._written_states and self._written_states.pop((name, key)) == new_state:
+            return
         async with self.db.transaction() as tx:
             await PtbStore.put_conversation(tx, name, key, new_state)
 
@@ -83,6 +92,8 @@ class SQLitePersistence(BasePersistence[dict, dict, dict]):
         async with self.db.transaction() as tx:
             await PtbStore.put_conversation(tx, name, key, state)
             await PtbStore.put_user_data(tx, user_id, user_data)
+        self._written_states[(name, key)] = state
+        self._written_users[user_id] = json.dumps(user_data, sort_keys=True, default=str)
 
     async def flush(self) -> None:
         """Every write above is already committed."""

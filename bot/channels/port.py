@@ -2,7 +2,8 @@
 
 Telegram, Zalo, the console and the test double each implement :class:`Channel`. ``send``
 returns the message's id when the messenger has one (so an alert can be updated later) and
-raises the errors of ``bot.channels.errors``. Messages to a *person* (notices, reminders,
+raises the errors of ``bot.channels.errors``. A channel that can replace a sent message also has
+``async def edit(chat_id, message_id, reply)`` (Telegram does; Zalo and the console cannot). Messages to a *person* (notices, reminders,
 alerts) go through the outbox and ``bot.services.notifier``, which finds the person's
 messengers and renders in the recipient's language.
 """
@@ -20,8 +21,3 @@ class Channel(Protocol):
 
     async def send(self, chat_id: str, reply: Reply) -> str | None:
         """Deliver one message (with its choices); return its id if the messenger gives one."""
-
-
-class Editable(Protocol):
-    async def edit(self, chat_id: str, message_id: str, reply: Reply) -> None:
-        """Replace a message sent earlier (Telegram can; Zalo and the console cannot)."""

@@ -16,7 +16,7 @@ from bot.textnorm import fold_words
 
 log = logging.getLogger(__name__)
 
-_CHOICES = "_choices"
+CHOICES = "_choices"  # the draft key holding the choices last shown
 _NUMBER = re.compile(r"^\s*(\d{1,3})\s*[.)]?\s*$")
 
 
@@ -66,7 +66,7 @@ def _may_start(item: Flow | Command, ctx: StepContext) -> bool:
 async def _prompt(flow: Flow, step: str, ctx: StepContext) -> Reply:
     reply = await flow.steps[step].prompt(ctx)
     state = flow.state(step)
-    ctx.draft[_CHOICES] = [[c.id, c.label] for c in reply.choices]
+    ctx.draft[CHOICES] = [[c.id, c.label] for c in reply.choices]
     return Reply(reply.text, reply.choices, state)
 
 
@@ -103,7 +103,7 @@ async def begin_at(flow: Flow, step: str, ctx: StepContext) -> Turn:
 
 def resolve_choice(ctx: StepContext, state: str, incoming: Incoming) -> tuple[Incoming | None, str | None]:
     """Turn a number or a label into the choice it names; report stale or foreign buttons."""
-    shown = [Choice(i, label) for i, label in ctx.draft.get(_CHOICES, [])]
+    shown = [Choice(i, label) for i, label in ctx.draft.get(CHOICES, [])]
     ids = {c.id for c in shown}
     if incoming.choice is not None:
         if incoming.state != state or incoming.choice not in ids:
@@ -145,7 +145,7 @@ async def advance(registry: Registry, state: str, ctx: StepContext, incoming: In
         return await _apply(flow, Stay(problem), ctx, step_name)
     assert resolved is not None
     if resolved.choice is None and not step.free_text:
-        if ctx.draft.get(_CHOICES):
+        if ctx.draft.get(CHOICES):
             message = _("Please choose one of the options: press a button or reply with its number.")
         else:
             message = _("Sorry, I did not understand that.")

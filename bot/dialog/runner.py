@@ -113,6 +113,6 @@ class TextRunner:
         menu = ctx.draft.get("_menu")
         if not menu:
             return None
-        probe = StepContext(ctx.services, ctx.actor, {"_choices": menu})
+        probe = StepContext(ctx.services, ctx.actor, {engine.CHOICES: menu})
         resolved, _problem = engine.resolve_choice(probe, basics.MENU_STATE, Incoming(text=text))
         return resolved.choice if resolved is not None else None

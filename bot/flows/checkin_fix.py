@@ -53,16 +53,24 @@ async def prompt_status(ctx: StepContext) -> Reply:
     return Reply(_("The right status:"), tuple(Choice(f"st:{s.value}", _(label)) for s, label in STATUS_LABELS.items()))
 
 
-async def _apply(ctx: StepContext, action) -> Finish | Stay:
+def _corrected(checkin) -> str:
+    return _("Done. The check-in of {date} ({contact}) now reads: {status}.", date=format_date(checkin.happened_on),
+             contact=_(CONTACT_LABELS[checkin.contact]).lower(), status=_(STATUS_LABELS[checkin.status]).lower())
+
+
+def _withdrawn(checkin) -> str:
+    return _("Withdrawn: the check-in of {date} no longer counts.", date=format_date(checkin.happened_on))
+
+
+async def _apply(ctx: StepContext, action, done=_corrected) -> Finish:
+    """Run the change; say what it did, or why it could not be done."""
     try:
         checkin = await action
     except PermissionDenied:
         return Finish((Reply(_("More than 24 hours have passed: please ask commune police to change it.")),))
     except NotFound:
         return Finish((Reply(_("That check-in can no longer be changed.")),))
-    return Finish((Reply(_("Done. The check-in of {date} ({contact}) now reads: {status}.",
-                           date=format_date(checkin.happened_on), contact=_(CONTACT_LABELS[checkin.contact]).lower(),
-                           status=_(STATUS_LABELS[checkin.status]).lower())),))
+    return Finish((Reply(done(checkin)),))
 
 
 async def on_status(ctx: StepContext, incoming: Incoming):
@@ -89,13 +97,8 @@ async def on_reason(ctx: StepContext, incoming: Incoming):
     reason = (incoming.text or "").strip()
     if len(reason) < 3:
         return Stay(_("Please give a short reason."))
-    try:
-        checkin = await ctx.services.supervision.withdraw_checkin(ctx.actor, ctx.draft["checkin"], reason)
-    except PermissionDenied:
-        return Finish((Reply(_("More than 24 hours have passed: please ask commune police to change it.")),))
-    except NotFound:
-        return Finish((Reply(_("That check-in can no longer be changed.")),))
-    return Finish((Reply(_("Withdrawn: the check-in of {date} no longer counts.", date=format_date(checkin.happened_on))),))
+    return await _apply(ctx, ctx.services.supervision.withdraw_checkin(ctx.actor, ctx.draft["checkin"], reason),
+                        _withdrawn)
 
 
 FLOW = Flow(

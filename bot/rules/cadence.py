@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import Enum
+from functools import lru_cache
 
 from bot.rules.dates import add_months
 
@@ -40,6 +41,7 @@ class Rule:
         return f"{self.kind}:{self.months}:{self.days}"
 
 
+@lru_cache(maxsize=256)
 def parse_rule(text: str) -> Rule:
     try:
         kind, months, days = text.strip().split(":")
@@ -51,6 +53,11 @@ def parse_rule(text: str) -> Rule:
     if kind == "window" and rule.days > 28 * rule.months:
         raise ValueError(f"the window is longer than the period: {text!r}")
     return rule
+
+
+def rule_for(own: str | None, category_rule: str) -> Rule:
+    """A person's own rule when police set one, else their category's."""
+    return parse_rule(own or category_rule)
 
 
 @dataclass(frozen=True)

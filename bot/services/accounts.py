@@ -144,12 +144,6 @@ class Accounts:
                                detail={"commune_id": commune.id, **changes, "head": bool(head)})
             return await Communes.settings(tx, commune.id)
 
-    async def set_reminders(self, actor: Actor, on: bool) -> None:
-        async with self.db.transaction() as tx:
-            await People.set_flags(tx, actor.person.id, reminders=int(on))
-            await Audit.record(tx, now=self.clock.now(), actor_id=actor.person.id, action="reminders.set",
-                               subject_id=actor.person.id, detail={"on": on})
-
     async def link_group(self, actor: Actor, messenger: Messenger, chat_id: str) -> bool:
         """Police link a group chat: their commune's alerts go there too."""
         if actor.role is not Role.POLICE:

@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 from bot.clock import format_date
 from bot.models import AlertReason, Category, Role
 from bot.rules import expungement as expungement_rules
-from bot.rules.cadence import DueState, parse_rule
+from bot.rules.cadence import DueState, rule_for
 from bot.rules.cadence import due as cadence_due
 from bot.rules.quiet import next_allowed
 from bot.services.alerting import open_alert, show_to_police
@@ -56,7 +56,7 @@ class Reminders:
         settings = await Communes.settings(tx, commune_id)
         records = await Records.in_commune(tx, commune_id)
         ids = [r.person_id for r in records]
-        rules = {k: parse_rule(v) for k, v in (await self.supervision.rules_for(tx, commune_id)).items()}
+        rules = await self.supervision.rules_for(tx, commune_id)
         last = await Checkins.last_days_in_commune(tx, commune_id)
         supervisors = await Assignments.supervisors_of_commune(tx, commune_id)
         police = await People.in_commune(tx, commune_id, Role.POLICE)
@@ -73,7 +73,7 @@ class Reminders:
 
         missed, ending = [], []
         for record in records:
-            rule = parse_rule(record.cadence_rule) if record.cadence_rule else rules[record.category.value]
+            rule = rule_for(record.cadence_rule, rules[record.category.value])
             contact = last.get(record.person_id)
             due = cadence_due(rule, enrolled_on=record.enrolled_on, contacts=[contact] if contact else [], today=today,
                               closed_on=record.closed_on)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from bot.models import Category, CloseReason, Record, Role
-from bot.rules.cadence import DueState, deadlines, due, parse_rule
+from bot.rules.cadence import DueState, deadlines, due, rule_for
 from bot.services.access import PermissionDenied, require_role
 from bot.storage.reports import ReportData
 from bot.storage.repos import Audit, Communes, People
@@ -137,7 +137,6 @@ class Reports:
                     person = await People.get(conn, supervisor_id)
                     names[supervisor_id] = person.full_name if person else ""
 
-        parsed = {c: {k: parse_rule(v) for k, v in r.items()} for c, r in rules.items()}
         for record in records:
             if record.enrolled_on > end or (record.closed_on and record.closed_on < start):
                 continue
@@ -147,7 +146,7 @@ class Reports:
                 report.new[record.category] += 1
             if record.closed_reason is CloseReason.EXPUNGED and record.closed_on and start <= record.closed_on <= end:
                 report.cleared += 1
-            rule = parse_rule(record.cadence_rule) if record.cadence_rule else parsed[record.commune_id][record.category.value]
+            rule = rule_for(record.cadence_rule, rules[record.commune_id][record.category.value])
             days = contacts.get(record.person_id, [])
             counts = Counter()
             for deadline, outcome in deadlines(rule, enrolled_on=record.enrolled_on, contacts=days, start=start,

@@ -30,7 +30,7 @@ from bot.models import (
     Status,
     Supplementary,
 )
-from bot.rules.cadence import Due, DueState, due, parse_rule
+from bot.rules.cadence import Due, DueState, due, parse_rule, rule_for
 from bot.services.access import NotFound, PermissionDenied, require_role, same_commune
 from bot.storage.db import Database
 from bot.services.alerting import open_alert
@@ -280,7 +280,7 @@ class Supervision:
 
     def due_for(self, record: Record, rules: dict[str, str], contacts: list[date]) -> Due:
         """The person's contact cadence (their own rule, else their category's) applied today."""
-        rule = parse_rule(record.cadence_rule or rules[record.category.value])
+        rule = rule_for(record.cadence_rule, rules[record.category.value])
         return due(rule, enrolled_on=record.enrolled_on, contacts=contacts, today=self.today(),
                    closed_on=record.closed_on)
 

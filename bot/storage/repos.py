@@ -530,12 +530,6 @@ class Groups:
         rows = await fetch_all(conn, "SELECT messenger, chat_id FROM commune_groups WHERE commune_id = ?", (commune_id,))
         return [(r["messenger"], r["chat_id"]) for r in rows]
 
-    @staticmethod
-    async def commune_of_chat(conn: Connection, messenger: str, chat_id: str) -> int | None:
-        row = await fetch_one(conn, "SELECT commune_id FROM commune_groups WHERE messenger = ? AND chat_id = ?",
-                              (messenger, chat_id))
-        return row["commune_id"] if row else None
-
 
 class Marks:
     """Keys of reminders already given (for digests that name several people)."""
