@@ -25,7 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -164,14 +164,25 @@ async def due_and_report(people: int, checkins: int) -> dict:
     db = workdir / "due.sqlite3"
     await seed(db, people=people, checkins=checkins, communes=50)
     settings = load_settings({"HOANHAP_DB": str(db)}, dotenv=False)
-    services = await Services.start(settings, FixedClock(datetime(2026, 12, 4, 2, tzinfo=timezone.utc)))
-    start = time.perf_counter()
-    queued = await services.reminders.tick()
-    first = time.perf_counter() - start
-    start = time.perf_counter()
-    again = await services.reminders.tick()
-    second = time.perf_counter() - start
-    result = {"due_s": first, "due_again_s": second, "queued": sum(queued.values()), "queued_again": sum(again.values())}
+    clock = FixedClock(datetime(2026, 12, 4, 2, tzinfo=timezone.utc))
+    services = await Services.start(settings, clock)
+
+    async def timed(**kwargs) -> tuple[float, int]:
+        start = time.perf_counter()
+        queued = await services.reminders.tick(**kwargs)
+        return time.perf_counter() - start, sum(queued.values())
+
+    # The first tick ever looks at everyone and queues the backlog (a new database: everything due).
+    first, queued = await timed()
+    # Recomputing everything due for everyone again (nothing new to queue): the whole computation.
+    full, _ = await timed(everyone=True)
+    # A tick as the scheduler runs it every few minutes: only people whose situation can have changed.
+    again, queued_again = await timed()
+    # The first tick of the next day, when windows open and deadlines pass for some.
+    clock._at += timedelta(days=1)
+    next_day, queued_next_day = await timed()
+    result = {"due_first_s": first, "queued": queued, "due_s": full, "due_tick_s": again, "queued_again": queued_again,
+              "due_next_day_s": next_day, "queued_next_day": queued_next_day}
     report = getattr(services, "reports", None)
     if report is not None:
         from datetime import date

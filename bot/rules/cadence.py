@@ -106,6 +106,26 @@ def due(rule: Rule, *, enrolled_on: date, contacts: Iterable[date], today: date,
     return Due(DueState.DUE if today <= end else DueState.OVERDUE, start, end, last)
 
 
+def next_change(rule: Rule, current: Due, today: date, grace_days: int) -> date | None:
+    """The first day after ``today`` on which, with no new contact or edit, the reminders about this
+    person move on a stage: the window opens, its last day, the deadline passes, the grace before an
+    alert ends, the next period begins. None when nothing will change by itself."""
+    if current.state is DueState.OK:
+        return current.window_start
+    if current.state is DueState.DUE:
+        last_day = current.deadline - timedelta(days=1)
+        return last_day if today < last_day else current.deadline + timedelta(days=1)
+    if current.state is DueState.OVERDUE:
+        changes = []
+        alert_day = current.deadline + timedelta(days=grace_days)
+        if today < alert_day:
+            changes.append(alert_day)
+        if rule.kind == "window":
+            changes.append(add_months(current.window_start, rule.months))
+        return min(changes) if changes else None
+    return None
+
+
 def deadlines(rule: Rule, *, enrolled_on: date, contacts: list[date], start: date, end: date, today: date,
               closed_on: date | None = None) -> list[tuple[date, str]]:
     """Every contact deadline of the rule that falls in [start, end], with its outcome:

@@ -67,6 +67,7 @@ class Database:
         await conn.execute("PRAGMA synchronous=NORMAL")
         await conn.execute("PRAGMA foreign_keys=ON")
         await conn.execute("PRAGMA busy_timeout=5000")
+        await conn.execute("PRAGMA cache_size=-32000")  # 32 MB of pages (the default 2 MB thrashes on reports)
         db = cls(conn, path)
         await db.migrate()
         return db

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
+from typing import NamedTuple
 
 from aiosqlite import Connection, Row
 
@@ -544,13 +545,14 @@ class Appointments:
         return cur.lastrowid
 
     @staticmethod
-    async def between(conn: Connection, start: datetime, end: datetime) -> list[tuple[int, int, datetime, str]]:
-        """(id, person_id, at, place) of appointments from ``start`` to ``end``."""
+    async def between(conn: Connection, commune_id: int, start: datetime, end: datetime
+                      ) -> list[tuple[int, int, datetime, str]]:
+        """(id, person_id, at, place) of a commune's appointments from ``start`` to ``end``."""
         rows = await fetch_all(
             conn,
-            "SELECT id, person_id, at, place FROM appointments WHERE cancelled_at IS NULL AND at >= ? AND at < ? "
-            "ORDER BY at",
-            (to_db(start), to_db(end)),
+            """SELECT a.id, a.person_id, a.at, a.place FROM appointments a JOIN people p ON p.id = a.person_id
+               WHERE a.cancelled_at IS NULL AND a.at >= ? AND a.at < ? AND p.commune_id = ? ORDER BY a.at""",
+            (to_db(start), to_db(end), commune_id),
         )
         return [(r["id"], r["person_id"], from_db(r["at"]), r["place"]) for r in rows]
 
@@ -562,3 +564,75 @@ class Appointments:
             (person_id, to_db(now)),
         )
         return (from_db(row["at"]), row["place"]) if row else None
+
+
+class TickRow(NamedTuple):
+    """One open record as the reminder tick sees it (dates as ISO text, parsed only when used)."""
+    person_id: int
+    full_name: str
+    village: str
+    category: str
+    cadence_rule: str | None
+    enrolled_on: str
+    probation_end: str | None
+    release_date: str | None
+    penalty_type: str
+    penalty_months: int | None
+    last_contact_on: str | None
+    supervisor_id: int | None
+    reachable: int  # linked to some messenger
+    opted_in: int  # accepts optional reminders
+    missed_open: int  # a missed check-in alert is open
+    look_on: str  # when the tick meant to look again ('' = now)
+
+
+class Schedule:
+    """What the reminder tick reads and writes: the open records whose ``look_on`` has come (all of
+    them with ``everyone``), and the next date to look at each (migration 0008 keeps both honest)."""
+
+    @staticmethod
+    async def communes_to_look_at(conn: Connection, today: date) -> set[int]:
+        """The communes with someone to look at today (by the ``look_on`` index: instant when few)."""
+        async with conn.execute(
+            """SELECT DISTINCT p.commune_id FROM records r JOIN people p ON p.id = r.person_id
+               WHERE r.look_on <= ? AND r.closed_on IS NULL""", (today.isoformat(),)) as cur:
+            return {commune_id for (commune_id,) in await cur.fetchall()}
+
+    @staticmethod
+    async def to_look_at(conn: Connection, commune_id: int, today: date, *, everyone: bool = False) -> list[TickRow]:
+        async with conn.execute(
+            """SELECT r.person_id, p.full_name, r.village, r.category, r.cadence_rule, r.enrolled_on, r.probation_end,
+                      r.release_date, r.penalty_type, r.penalty_months, r.last_contact_on, a.supervisor_id,
+                      EXISTS (SELECT 1 FROM identities i WHERE i.person_id = r.person_id),
+                      p.reminders = 1 AND p.consent_at IS NOT NULL AND p.unreachable_at IS NULL,
+                      EXISTS (SELECT 1 FROM alerts al WHERE al.person_id = r.person_id
+                              AND al.reason = 'missed_checkin' AND al.state <> 'resolved'),
+                      r.look_on
+               FROM people p JOIN records r ON r.person_id = p.id
+               LEFT JOIN assignments a ON a.person_id = r.person_id AND a.ended_at IS NULL
+               WHERE p.commune_id = ? AND p.role = 'returnee' AND r.closed_on IS NULL
+                 AND (? OR r.look_on <= ?)""",
+            (commune_id, everyone, today.isoformat()),
+        ) as cur:
+            cur.row_factory = None
+            return [TickRow._make(row) for row in await cur.fetchall()]
+
+    @staticmethod
+    async def set_look_on(conn: Connection, looks: list[tuple[str, int]]) -> None:
+        """(next date to look, person_id) pairs."""
+        await conn.executemany("UPDATE records SET look_on = ? WHERE person_id = ?", looks)
+
+    @staticmethod
+    async def monthly_not_assessed(conn: Connection, commune_id: int, categories: list[str], period: str
+                                   ) -> tuple[int, int]:
+        """(open records of these categories, those of them without an assessment for ``period``)."""
+        async with conn.execute(
+            f"""SELECT COUNT(*), SUM(NOT EXISTS (SELECT 1 FROM assessments s
+                                                WHERE s.person_id = r.person_id AND s.period = ?))
+                FROM people p JOIN records r ON r.person_id = p.id
+                WHERE p.commune_id = ? AND p.role = 'returnee' AND r.closed_on IS NULL
+                  AND r.category IN ({",".join("?" * len(categories))})""",
+            (period, commune_id, *categories),
+        ) as cur:
+            total, pending = await cur.fetchone()
+            return total, pending or 0
