@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.rules.cadence import DueState, due, parse_rule
 from bot.rules.dates import DateProblem, add_months, parse_date
@@ -129,3 +131,66 @@ def test_deadlines_in_a_period_with_their_outcomes():
     closed = deadlines(MONTHLY, enrolled_on=date(2025, 12, 15), contacts=[], start=date(2026, 1, 1),
                        end=date(2026, 12, 31), today=date(2026, 12, 31), closed_on=date(2026, 3, 1))
     assert [d for d, _ in closed] == [date(2026, 1, 5), date(2026, 2, 5)]
+
+
+def plain_deadlines(rule, *, enrolled_on, contacts, start, end, today, closed_on=None):
+    """The rules of ``deadlines`` walked one period at a time, from enrolment: the oracle for the
+    fast version reports use."""
+    from bot.rules.cadence import _period_start
+
+    stop = min(end, closed_on - timedelta(days=1) if closed_on else end)
+    out = []
+    if rule.kind == "window":
+        period = _period_start(enrolled_on, rule.months)
+        if period < enrolled_on:
+            period = add_months(period, rule.months)
+        while period <= stop:
+            deadline = period + timedelta(days=rule.days - 1)
+            following = add_months(period, rule.months)
+            in_period = [c for c in contacts if period <= c]
+            first = in_period[0] if in_period else None
+            if start <= deadline <= stop:
+                if first is not None and first <= deadline:
+                    out.append((deadline, "on_time"))
+                elif today <= deadline:
+                    out.append((deadline, "open"))
+                elif first is not None and first < following:
+                    out.append((deadline, "late"))
+                else:
+                    out.append((deadline, "missed"))
+            period = following
+        return out
+    base = enrolled_on
+    while (deadline := add_months(base, rule.months)) <= stop:
+        after = [c for c in contacts if c > base]
+        first = after[0] if after else None
+        if first is not None and first <= deadline:
+            outcome, base = "on_time", first
+        elif today <= deadline:
+            outcome, base = "open", deadline
+        elif first is not None:
+            outcome, base = "late", first
+        else:
+            outcome, base = "missed", deadline
+        if deadline >= start:
+            out.append((deadline, outcome))
+    return out
+
+
+days_in = st.dates(min_value=date(2023, 1, 1), max_value=date(2027, 12, 31))
+
+
+@settings(max_examples=300, deadline=None)
+@given(rule=st.sampled_from(["window:1:5", "window:3:20", "window:2:1", "window:1:28", "interval:3:14", "interval:1:7",
+                             "interval:6:30"]),
+       enrolled_on=days_in, contacts=st.lists(days_in, max_size=25), start=days_in, length=st.integers(0, 800),
+       today=days_in, closed_after=st.one_of(st.none(), st.integers(0, 1200)))
+def test_the_fast_deadlines_agree_with_walking_every_period(rule, enrolled_on, contacts, start, length, today,
+                                                            closed_after):
+    from bot.rules.cadence import deadlines
+
+    contacts = sorted(contacts)  # two check-ins on one day happen
+    end = start + timedelta(days=length)
+    closed_on = enrolled_on + timedelta(days=closed_after) if closed_after is not None else None
+    args = dict(enrolled_on=enrolled_on, contacts=contacts, start=start, end=end, today=today, closed_on=closed_on)
+    assert deadlines(parse_rule(rule), **args) == plain_deadlines(parse_rule(rule), **args)

@@ -15,11 +15,13 @@ never due.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import Enum
 from functools import lru_cache
+from typing import NamedTuple
 
 from bot.rules.dates import add_months
 
@@ -74,34 +76,45 @@ class Due:
         return (order[self.state], self.deadline or date.max)
 
 
+@lru_cache(maxsize=16384)
 def _period_start(day: date, months: int) -> date:
     index = day.year * 12 + day.month - 1
     index -= index % months
     return date(index // 12, index % 12 + 1, 1)
 
 
+@lru_cache(maxsize=16384)
+def _first_period(enrolled_on: date, months: int) -> date:
+    """A person enrolled after a period has begun is first due in the next period."""
+    first = _period_start(enrolled_on, months)
+    return first if first >= enrolled_on else add_months(first, months)
+
+
+_add_months = lru_cache(maxsize=65536)(add_months)  # the tick and reports meet the same dates again and again
+
+
 def due(rule: Rule, *, enrolled_on: date, contacts: Iterable[date], today: date, closed_on: date | None = None) -> Due:
-    past = sorted(d for d in contacts if d <= today)
-    last = past[-1] if past else None
+    last = None
+    for day in contacts:
+        if day <= today and (last is None or day > last):
+            last = day
     if closed_on is not None and closed_on <= today:
         return Due(DueState.CLOSED, None, None, last)
     if rule.kind == "interval":
         base = max(last, enrolled_on) if last else enrolled_on
-        deadline = add_months(base, rule.months)
+        deadline = _add_months(base, rule.months)
         opens = deadline - timedelta(days=rule.days - 1)
         if today < opens:
             return Due(DueState.OK, opens, deadline, last)
         return Due(DueState.DUE if today <= deadline else DueState.OVERDUE, opens, deadline, last)
 
-    first = _period_start(enrolled_on, rule.months)
-    if first < enrolled_on:
-        first = add_months(first, rule.months)
+    first = _first_period(enrolled_on, rule.months)
     if today < first:
         return Due(DueState.OK, first, first + timedelta(days=rule.days - 1), last)
     start = _period_start(today, rule.months)
     end = start + timedelta(days=rule.days - 1)
     if last is not None and last >= start:
-        following = add_months(start, rule.months)
+        following = _add_months(start, rule.months)
         return Due(DueState.OK, following, following + timedelta(days=rule.days - 1), last)
     return Due(DueState.DUE if today <= end else DueState.OVERDUE, start, end, last)
 
@@ -126,52 +139,86 @@ def next_change(rule: Rule, current: Due, today: date, grace_days: int) -> date 
     return None
 
 
+class _Period(NamedTuple):
+    index: int  # months since year 0 of the period's first day
+    deadline: date
+    on_time: tuple[date, str]  # the answers, built once and shared by everyone
+    late: tuple[date, str]
+    missed: tuple[date, str]
+    open: tuple[date, str]
+
+
+@lru_cache(maxsize=1024)
+def _window_plan(months: int, days: int, first: date, start: date, stop: date, today: date
+                 ) -> tuple[tuple[_Period, ...], tuple[tuple[date, str], ...]]:
+    """Every window period from ``first`` whose deadline falls in [start, stop], and each one's
+    answer when no contact came. Shared by everyone enrolled before the report starts."""
+    out = []
+    period = first
+    while period <= stop:
+        deadline = period + timedelta(days=days - 1)
+        if start <= deadline <= stop:
+            out.append(_Period(period.year * 12 + period.month - 1, deadline, (deadline, "on_time"), (deadline, "late"),
+                               (deadline, "missed"), (deadline, "open")))
+        period = add_months(period, months)
+    return tuple(out), tuple(p.open if today <= p.deadline else p.missed for p in out)
+
+
 def deadlines(rule: Rule, *, enrolled_on: date, contacts: list[date], start: date, end: date, today: date,
               closed_on: date | None = None) -> list[tuple[date, str]]:
     """Every contact deadline of the rule that falls in [start, end], with its outcome:
     "on_time" (a contact in its window), "late" (a contact after it, before the next period),
-    "missed", or "open" (not passed yet). ``contacts`` sorted ascending."""
+    "missed", or "open" (not passed yet). ``contacts`` sorted ascending.
+
+    Reports call this for every person of the province, so it works by bisection over the contacts
+    (tests hold it to a plain step-by-step version of the same rules)."""
     stop = min(end, closed_on - timedelta(days=1) if closed_on else end)
     out: list[tuple[date, str]] = []
+    count = len(contacts)
     if rule.kind == "window":
-        period = _period_start(enrolled_on, rule.months)
-        if period < enrolled_on:
-            period = add_months(period, rule.months)
-        index = 0
-        while period <= stop:
-            deadline = period + timedelta(days=rule.days - 1)
-            following = add_months(period, rule.months)
-            while index < len(contacts) and contacts[index] < period:
-                index += 1
-            if deadline >= start and deadline <= stop:
-                first = contacts[index] if index < len(contacts) else None
-                if first is not None and first <= deadline:
-                    outcome = "on_time"
-                elif today <= deadline:
-                    outcome = "open"
-                elif first is not None and first < following:
-                    outcome = "late"
-                else:
-                    outcome = "missed"
-                out.append((deadline, outcome))
-            period = following
+        # A deadline lies inside its own period: periods before the one containing start are skipped.
+        first = max(_first_period(enrolled_on, rule.months), _period_start(start, rule.months))
+        periods, answers = _window_plan(rule.months, rule.days, first, start, stop, today)
+        if not periods:
+            return out
+        # Start from every period's answer without a contact, then walk the contacts once: the first
+        # contact of a period decides it.
+        out = list(answers)
+        base, months, count = periods[0].index, rule.months, len(periods)
+        previous = -1
+        for contact in contacts[bisect_left(contacts, date(base // 12, base % 12 + 1, 1)):]:
+            slot = (contact.year * 12 + contact.month - 1 - base) // months
+            if slot >= count:
+                break
+            if slot != previous:
+                previous = slot
+                period = periods[slot]
+                if contact <= period.deadline:
+                    out[slot] = period.on_time
+                elif today > period.deadline:
+                    out[slot] = period.late
         return out
-    base, index = enrolled_on, 0
-    for _ in range(1000):
-        deadline = add_months(base, rule.months)
+    base, index, months = enrolled_on, 0, rule.months
+    # Each contact after enrolment becomes the base in turn while deadlines are past (on time or
+    # late). So skip straight to the last contact whose deadline passed before both the report's
+    # start and today: nothing before it is reported, and the walk from it is the same.
+    limit = min(start, today)
+    skip = bisect_left(contacts, True, key=lambda day: _add_months(day, months) >= limit) - 1
+    if skip >= 0 and contacts[skip] > enrolled_on:
+        base, index = contacts[skip], skip
+    while True:
+        deadline = _add_months(base, months)
         if deadline > stop:
-            break
-        while index < len(contacts) and contacts[index] <= base:
-            index += 1
-        first = contacts[index] if index < len(contacts) else None
-        if first is not None and first <= deadline:
-            outcome, base = "on_time", first
+            return out
+        index = bisect_right(contacts, base, index)
+        contact = contacts[index] if index < count else None
+        if contact is not None and contact <= deadline:
+            outcome, base = "on_time", contact
         elif today <= deadline:
             outcome, base = "open", deadline
-        elif first is not None:
-            outcome, base = "late", first
+        elif contact is not None:
+            outcome, base = "late", contact
         else:
             outcome, base = "missed", deadline
         if deadline >= start:
             out.append((deadline, outcome))
-    return out

@@ -23,6 +23,7 @@ from bot.services.alerting import open_alert, show_to_police
 from bot.services.delivery import enqueue
 from bot.storage.repos import Communes, Marks, Outbox, People
 from bot.storage.supervision import Appointments, Schedule
+from bot.textnorm import fold
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +67,7 @@ class Reminders:
         today = now.astimezone(self.tz).date()
         settings = await Communes.settings(tx, commune_id)
         rows = await Schedule.to_look_at(tx, commune_id, today, everyone=everyone) if people else []
+        rows.sort()  # by person: the same order however they were found
         rules = await self.supervision.rules_for(tx, commune_id)
         police = await People.in_commune(tx, commune_id, Role.POLICE)
         # Nothing here is urgent: everything waits for the end of quiet hours, computed once.
@@ -132,6 +134,8 @@ class Reminders:
             if look_on != row.look_on:
                 looks.append((look_on, row.person_id))
 
+        missed.sort(key=lambda item: fold(item[1].full_name))  # names in digests in a stable, readable order
+        ending.sort(key=lambda item: fold(item[0]))
         if ending:
             for officer in police:
                 send(officer.id, "police_ending_soon", {"people": ending},

@@ -10,19 +10,20 @@ participants and tips.
 
 from __future__ import annotations
 
-from bot.clock import local_today
-
+import contextlib
+import gc
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from bot.models import Category, CloseReason, Record, Role
+from bot.clock import local_today
+from bot.models import Category, CloseReason, Role
 from bot.rules.cadence import DueState, deadlines, due, rule_for
 from bot.services.access import PermissionDenied, require_role
 from bot.storage.reports import ReportData
-from bot.storage.repos import Audit, Communes, People
-from bot.storage.supervision import Assignments, CadenceRules, Records
+from bot.storage.repos import Audit, Communes
+from bot.storage.supervision import CadenceRules
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,19 @@ class Report:
         return self.on_time / decided if decided else None
 
 
+@contextlib.contextmanager
+def _no_gc_pauses():
+    """No cyclic garbage collection while a report allocates a million dates (none of them in
+    cycles): the collector would otherwise walk them again and again. Restored afterwards."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 class Reports:
     def __init__(self, db, clock, tz) -> None:
         self.db = db
@@ -96,7 +110,7 @@ class Reports:
     async def province_summary(self, start: date, end: date) -> Report:
         async with self.db.reading() as conn:
             ids = [c.id for c in await Communes.all(conn)]
-        return await self._summary(ids, start, end, scope="", with_people=False)
+        return await self._summary(ids, start, end, scope="", with_people=False, everywhere=True)
 
     async def commune_summary(self, commune_id: int, start: date, end: date, *, with_people: bool) -> Report:
         async with self.db.reading() as conn:
@@ -108,7 +122,7 @@ class Reports:
             return await Communes.find(conn, name)
 
     async def _summary(self, commune_ids: list[int], start: date, end: date, *, scope: str,
-                       with_people: bool) -> Report:
+                       with_people: bool, everywhere: bool = False) -> Report:
         if end < start:
             raise ValueError("the period ends before it starts")
         report = Report(start, end, scope)
@@ -116,56 +130,20 @@ class Reports:
         start_at = datetime.combine(start, time(0), self.tz)
         end_at = datetime.combine(end + timedelta(days=1), time(0), self.tz)
         async with self.db.reading() as conn:
-            records: list[Record] = []
-            rules: dict[int, dict[str, str]] = {}
-            supervisors: dict[int, int] = {}
-            for commune_id in commune_ids:
-                records += await Records.in_commune(conn, commune_id, include_closed=True)
-                rules[commune_id] = await CadenceRules.for_commune(conn, commune_id)
-                supervisors.update(await Assignments.supervisors_of_commune(conn, commune_id))
-            contacts = await ReportData.contact_days(conn, commune_ids, end)
-            report.checkins = await ReportData.checkins_between(conn, commune_ids, start, end)
+            rows = await ReportData.people(conn, None if everywhere else commune_ids, names=with_people)
+            rules = {commune_id: await CadenceRules.for_commune(conn, commune_id) for commune_id in commune_ids}
+            contacts = await ReportData.contact_days(conn, None if everywhere else commune_ids, end)
+            report.checkins = await ReportData.checkins_between(conn, None if everywhere else commune_ids, start,
+                                                                end)
             alerts = await ReportData.alerts_between(conn, commune_ids, start_at, end_at)
             topics = await ReportData.help_threads_between(conn, commune_ids, start_at, end_at)
             report.postings, report.job_interest = await ReportData.job_support_between(conn, commune_ids, start_at,
                                                                                         end_at)
             report.meetings, report.participants, report.tips = await ReportData.outreach_between(
                 conn, commune_ids, start, end)
-            names = {}
-            if with_people:
-                for supervisor_id in set(supervisors.values()):
-                    person = await People.get(conn, supervisor_id)
-                    names[supervisor_id] = person.full_name if person else ""
 
-        for record in records:
-            if record.enrolled_on > end or (record.closed_on and record.closed_on < start):
-                continue
-            if record.closed_on is None or record.closed_on > end:
-                report.managed[record.category] += 1
-            if start <= record.enrolled_on <= end:
-                report.new[record.category] += 1
-            if record.closed_reason is CloseReason.EXPUNGED and record.closed_on and start <= record.closed_on <= end:
-                report.cleared += 1
-            rule = rule_for(record.cadence_rule, rules[record.commune_id][record.category.value])
-            days = contacts.get(record.person_id, [])
-            counts = Counter()
-            for deadline, outcome in deadlines(rule, enrolled_on=record.enrolled_on, contacts=days, start=start,
-                                               end=end, today=today, closed_on=record.closed_on):
-                counts[outcome] += 1
-                if outcome in ("on_time", "late"):
-                    report.monthly[deadline.strftime("%Y-%m")][outcome] += 1
-            report.on_time += counts["on_time"]
-            report.late += counts["late"]
-            report.missed += counts["missed"]
-            state = due(rule, enrolled_on=record.enrolled_on, contacts=days[-1:], today=today,
-                        closed_on=record.closed_on).state
-            if state is DueState.OVERDUE:
-                report.overdue_now += 1
-            if with_people:
-                supervisor = supervisors.get(record.person_id)
-                report.people.append(PersonRow(record.full_name, record.village, record.category,
-                                               names.get(supervisor, ""), days[-1] if days else None, state,
-                                               counts["on_time"], counts["late"], counts["missed"]))
+        with _no_gc_pauses():
+            self._tally(report, rows, rules, contacts, today, with_people)
         report.due = report.on_time + report.late + report.missed
         claim_hours, resolve_hours = [], []
         for reason, created, claimed, resolved in alerts:
@@ -181,6 +159,57 @@ class Reports:
         report.loan_support = sum(1 for t in topics if t == "loan")
         report.people.sort(key=lambda p: (p.village, p.name))
         return report
+
+    @staticmethod
+    def _tally(report: Report, rows: list[tuple], rules: dict, contacts: dict, today: date, with_people: bool) -> None:
+        """The per-person part: 100,000 people in a province, so plain tuples, dates parsed once and
+        outcomes counted in C (Counter.update)."""
+        start, end, parse = report.start, report.end, date.fromisoformat
+        first, last = start.isoformat(), end.isoformat()
+        expunged = CloseReason.EXPUNGED.value
+        managed, new, outcomes = Counter(), Counter(), Counter()  # outcomes: (deadline, outcome) → people
+        overdue = cleared = 0
+        no_contacts: list[date] = []
+        rule_of: dict[tuple, object] = {}
+        for (person_id, commune_id, category, own_rule, enrolled, closed, reason, last_contact, name, village,
+             supervisor) in rows:
+            if enrolled > last or (closed and closed < first):
+                continue
+            if closed is None or closed > last:
+                managed[category] += 1
+            if first <= enrolled:
+                new[category] += 1
+            if reason == expunged and first <= closed <= last:
+                cleared += 1
+            rule = rule_of.get((commune_id, category, own_rule))
+            if rule is None:
+                rule = rule_of[commune_id, category, own_rule] = rule_for(own_rule, rules[commune_id][category])
+            enrolled_on, closed_on = parse(enrolled), parse(closed) if closed else None
+            days = contacts.get(person_id, no_contacts)
+            found = deadlines(rule, enrolled_on=enrolled_on, contacts=days, start=start, end=end, today=today,
+                              closed_on=closed_on)
+            outcomes.update(found)
+            if closed_on is not None and closed_on <= today:
+                state = DueState.CLOSED
+            else:
+                now = (parse(last_contact),) if last_contact else ()
+                state = due(rule, enrolled_on=enrolled_on, contacts=now, today=today).state
+                if state is DueState.OVERDUE:
+                    overdue += 1
+            if with_people:
+                mine = Counter(outcome for _deadline, outcome in found)
+                report.people.append(PersonRow(name, village, Category(category), supervisor,
+                                               days[-1] if days else None, state, mine["on_time"], mine["late"],
+                                               mine["missed"]))
+        report.managed = Counter({Category(k): v for k, v in managed.items()})
+        report.new = Counter({Category(k): v for k, v in new.items()})
+        report.overdue_now, report.cleared = overdue, cleared
+        totals = Counter()
+        for (deadline, outcome), count in outcomes.items():
+            totals[outcome] += count
+            if outcome == "on_time" or outcome == "late":
+                report.monthly[f"{deadline.year:04d}-{deadline.month:02d}"][outcome] += count
+        report.on_time, report.late, report.missed = totals["on_time"], totals["late"], totals["missed"]
 
     async def log_outreach(self, actor, *, kind: str, on_date: date, place: str, topic: str, participants: int) -> int:
         person = require_role(actor, Role.POLICE, Role.SUPERVISOR)

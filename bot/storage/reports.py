@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date, datetime
 
 from aiosqlite import Connection
@@ -17,29 +16,55 @@ def _in(ids: list[int]) -> str:
 
 class ReportData:
     @staticmethod
-    async def contact_days(conn: Connection, commune_ids: list[int], until: date) -> dict[int, list[date]]:
-        """Every recorded contact up to ``until``, per person, in order."""
-        out: dict[int, list[date]] = defaultdict(list)
+    async def people(conn: Connection, commune_ids: list[int] | None, *, names: bool) -> list[tuple]:
+        """Every record of these communes (``None``: all), closed ones too, as tuples: (person_id,
+        commune_id, category, cadence_rule, enrolled_on, closed_on, closed_reason, last_contact_on,
+        full_name, village, supervisor's name). Names and villages only with ``names`` (police of the
+        commune)."""
+        who = ("p.full_name, r.village, COALESCE(s.full_name, '')" if names else "'', '', ''")
+        supervisor = ("""LEFT JOIN assignments a ON a.person_id = r.person_id AND a.ended_at IS NULL
+                         LEFT JOIN people s ON s.id = a.supervisor_id""" if names else "")
         async with conn.execute(
-            f"""SELECT c.person_id, c.happened_on FROM checkins c JOIN people p ON p.id = c.person_id
-                WHERE c.withdrawn_at IS NULL AND c.happened_on <= ? AND p.commune_id IN ({_in(commune_ids)})
-                ORDER BY c.person_id, c.happened_on""",
-            (until.isoformat(), *commune_ids),
+            f"""SELECT r.person_id, p.commune_id, r.category, r.cadence_rule, r.enrolled_on, r.closed_on,
+                       r.closed_reason, r.last_contact_on, {who}
+                FROM records r JOIN people p ON p.id = r.person_id {supervisor}
+                WHERE {"1" if commune_ids is None else f"p.commune_id IN ({_in(commune_ids)})"} AND p.role = 'returnee'""",
+            commune_ids or (),
         ) as cur:
             cur.row_factory = None
-            for person_id, day in await cur.fetchall():
-                out[person_id].append(date.fromisoformat(day))
-        return out
+            return await cur.fetchall()
 
     @staticmethod
-    async def checkins_between(conn: Connection, commune_ids: list[int], start: date, end: date) -> int:
-        row = await fetch_one(
-            conn,
-            f"""SELECT COUNT(*) AS n FROM checkins c JOIN people p ON p.id = c.person_id
-                WHERE c.withdrawn_at IS NULL AND c.happened_on BETWEEN ? AND ? AND p.commune_id IN ({_in(commune_ids)})""",
-            (start.isoformat(), end.isoformat(), *commune_ids),
-        )
-        return row["n"]
+    async def contact_days(conn: Connection, commune_ids: list[int] | None, until: date) -> dict[int, list[date]]:
+        """Every recorded contact up to ``until``, per person, in order (``None``: every commune)."""
+        if commune_ids is None:  # the whole province: one pass over the (person, day) index
+            sql, args = ("""SELECT person_id, group_concat(happened_on) FROM checkins
+                            WHERE withdrawn_at IS NULL AND happened_on <= ? GROUP BY person_id""", (until.isoformat(),))
+        else:
+            sql, args = (f"""SELECT c.person_id, group_concat(c.happened_on) FROM people p
+                             JOIN checkins c ON c.person_id = p.id
+                             WHERE p.commune_id IN ({_in(commune_ids)}) AND p.role = 'returnee'
+                               AND c.withdrawn_at IS NULL AND c.happened_on <= ? GROUP BY c.person_id""",
+                         (*commune_ids, until.isoformat()))
+        async with conn.execute(sql, args) as cur:
+            cur.row_factory = None
+            rows = await cur.fetchall()
+        parse = date.fromisoformat
+        return {person_id: sorted(map(parse, days.split(","))) for person_id, days in rows}
+
+    @staticmethod
+    async def checkins_between(conn: Connection, commune_ids: list[int] | None, start: date, end: date) -> int:
+        """Check-ins of the period (``None``: every commune, straight from the day index)."""
+        if commune_ids is None:
+            sql, args = ("SELECT COUNT(*) FROM checkins WHERE withdrawn_at IS NULL AND happened_on BETWEEN ? AND ?",
+                         (start.isoformat(), end.isoformat()))
+        else:  # CROSS JOIN: from the communes' people to their check-ins, never the other way round
+            sql, args = (f"""SELECT COUNT(*) FROM people p CROSS JOIN checkins c ON c.person_id = p.id
+                             WHERE p.commune_id IN ({_in(commune_ids)}) AND p.role = 'returnee'
+                               AND c.withdrawn_at IS NULL AND c.happened_on BETWEEN ? AND ?""",
+                         (*commune_ids, start.isoformat(), end.isoformat()))
+        async with conn.execute(sql, args) as cur:
+            return (await cur.fetchone())[0]
 
     @staticmethod
     async def alerts_between(conn: Connection, commune_ids: list[int], start: datetime, end: datetime

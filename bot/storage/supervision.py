@@ -594,25 +594,28 @@ class Schedule:
     async def communes_to_look_at(conn: Connection, today: date) -> set[int]:
         """The communes with someone to look at today (by the ``look_on`` index: instant when few)."""
         async with conn.execute(
-            """SELECT DISTINCT p.commune_id FROM records r JOIN people p ON p.id = r.person_id
+            """SELECT DISTINCT p.commune_id FROM records r INDEXED BY records_look_on JOIN people p ON p.id = r.person_id
                WHERE r.look_on <= ? AND r.closed_on IS NULL""", (today.isoformat(),)) as cur:
             return {commune_id for (commune_id,) in await cur.fetchall()}
 
     @staticmethod
     async def to_look_at(conn: Connection, commune_id: int, today: date, *, everyone: bool = False) -> list[TickRow]:
+        # Everyone: walk the commune's people. Otherwise walk the look_on index (the few whose day has
+        # come) and keep the commune's; SQLite would rather walk the name index to skip the sort.
+        records, where = (("records r", "p.commune_id = ?") if everyone else
+                          ("records r INDEXED BY records_look_on", "r.look_on <= ? AND +p.commune_id = ?"))
         async with conn.execute(
-            """SELECT r.person_id, p.full_name, r.village, r.category, r.cadence_rule, r.enrolled_on, r.probation_end,
-                      r.release_date, r.penalty_type, r.penalty_months, r.last_contact_on, a.supervisor_id,
-                      EXISTS (SELECT 1 FROM identities i WHERE i.person_id = r.person_id),
-                      p.reminders = 1 AND p.consent_at IS NOT NULL AND p.unreachable_at IS NULL,
-                      EXISTS (SELECT 1 FROM alerts al WHERE al.person_id = r.person_id
-                              AND al.reason = 'missed_checkin' AND al.state <> 'resolved'),
-                      r.look_on
-               FROM people p JOIN records r ON r.person_id = p.id
-               LEFT JOIN assignments a ON a.person_id = r.person_id AND a.ended_at IS NULL
-               WHERE p.commune_id = ? AND p.role = 'returnee' AND r.closed_on IS NULL
-                 AND (? OR r.look_on <= ?)""",
-            (commune_id, everyone, today.isoformat()),
+            f"""SELECT r.person_id, p.full_name, r.village, r.category, r.cadence_rule, r.enrolled_on, r.probation_end,
+                       r.release_date, r.penalty_type, r.penalty_months, r.last_contact_on, a.supervisor_id,
+                       EXISTS (SELECT 1 FROM identities i WHERE i.person_id = r.person_id),
+                       p.reminders = 1 AND p.consent_at IS NOT NULL AND p.unreachable_at IS NULL,
+                       EXISTS (SELECT 1 FROM alerts al WHERE al.person_id = r.person_id
+                               AND al.reason = 'missed_checkin' AND al.state <> 'resolved'),
+                       r.look_on
+                FROM {records} JOIN people p ON p.id = r.person_id
+                LEFT JOIN assignments a ON a.person_id = r.person_id AND a.ended_at IS NULL
+                WHERE {where} AND p.role = 'returnee' AND r.closed_on IS NULL""",
+            (commune_id,) if everyone else (today.isoformat(), commune_id),
         ) as cur:
             cur.row_factory = None
             return [TickRow._make(row) for row in await cur.fetchall()]
