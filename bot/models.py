@@ -181,6 +181,7 @@ class Record:
     closed_on: date | None
     closed_reason: CloseReason | None
     supplementary: tuple[Supplementary, ...] = ()
+    last_contact: date | None = None  # the latest check-in not withdrawn (kept by the database)
 
     @property
     def open(self) -> bool:

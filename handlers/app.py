@@ -76,7 +76,7 @@ def build_application(services, *, request=None, updater: bool = True) -> Applic
         .token(settings.require_telegram_token())
         .base_url(settings.telegram_base_url)
         .base_file_url(settings.telegram_base_url.replace("/bot", "/file/bot"))
-        .persistence(SQLitePersistence(services.db))
+        .persistence(SQLitePersistence(services.db, services.clock))
         .defaults(Defaults(tzinfo=settings.timezone))
         # Overall pacing of bulk messages is the outbox sender's (bot.services.notifier); direct answers
         # to people are not held back. Groups stay at 20 a minute, and a 429 is retried.

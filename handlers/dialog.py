@@ -249,7 +249,7 @@ async def skip_seen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Before all others: drop an update already handled (Telegram redelivers after a crash), and
     slow down someone who floods the bot (told once)."""
     services = context.application.bot_data["services"]
-    if await services.seen_updates.seen("telegram", str(update.update_id)):
+    if await services.seen_updates.seen("telegram", str(update.update_id), increasing=True):
         log.info("update handled before a restart, skipped")
         raise ApplicationHandlerStop
     if update.effective_user is not None:
@@ -266,16 +266,18 @@ async def skip_seen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def persist_now(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """After all others: write this person's conversation state and draft now, together, instead
-    of every 60 s; then let PTB write the rest."""
+    of every 60 s, with the update's id; then let PTB write the rest."""
+    services = context.application.bot_data["services"]
     if update.effective_chat is not None and update.effective_user is not None:
         key = (update.effective_chat.id, update.effective_user.id)
         state = _current_state(update, context)
         user_data = context.application.user_data.get(update.effective_user.id, {})
         await context.application.persistence.save_turn("dialog", key, state, update.effective_user.id,
-                                                        dict(user_data))
+                                                        dict(user_data), str(update.update_id))
+        await services.seen_updates.stored_with_turn("telegram", str(update.update_id))
+    else:
+        await services.seen_updates.mark("telegram", str(update.update_id))
     await context.application.update_persistence()
-    services = context.application.bot_data["services"]
-    await services.seen_updates.mark("telegram", str(update.update_id))
     await services.notifier.kick()  # notices this update queued (e.g. to a supervisor)
 
 

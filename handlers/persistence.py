@@ -12,17 +12,19 @@ import json
 
 from telegram.ext import BasePersistence, PersistenceInput
 
+from bot.clock import Clock
 from bot.storage.db import Database
 from bot.storage.repos import PtbStore
 
 
 class SQLitePersistence(BasePersistence[dict, dict, dict]):
-    def __init__(self, db: Database, update_interval: float = 5) -> None:
+    def __init__(self, db: Database, clock: Clock, update_interval: float = 5) -> None:
         super().__init__(
             store_data=PersistenceInput(bot_data=False, chat_data=False, user_data=True, callback_data=False),
             update_interval=update_interval,
         )
         self.db = db
+        self.clock = clock
         # What save_turn last wrote, so PTB's own write of the same values right after is skipped.
         self._written_states: dict[tuple, str | None] = {}
         self._written_users: dict[int, str] = {}
@@ -84,14 +86,15 @@ class SQLitePersistence(BasePersistence[dict, dict, dict]):
     async def update_callback_data(self, data) -> None:
         return None
 
-    async def save_turn(self, name: str, key: tuple, state: object | None, user_id: int, user_data: dict) -> None:
-        """A conversation's state and the person's draft in one transaction, so a crash can never
-        leave one without the other (PTB writes them separately)."""
+    async def save_turn(self, name: str, key: tuple, state: object | None, user_id: int, user_data: dict,
+                        update_id: str | None = None) -> None:
+        """A conversation's state, the person's draft and the update's id in one statement, so a crash
+        can never leave one without the others (PTB writes them separately)."""
         if state is not None and not isinstance(state, str):
             state = None  # a pending state: PTB writes it when it resolves
-        async with self.db.transaction() as tx:
-            await PtbStore.put_conversation(tx, name, key, state)
-            await PtbStore.put_user_data(tx, user_id, user_data)
+        async with self.db.single_statement() as conn:
+            await PtbStore.save_turn(conn, name=name, key=key, state=state, user_id=user_id, data=user_data,
+                                     messenger="telegram", update_id=update_id, now=self.clock.now())
         self._written_states[(name, key)] = state
         self._written_users[user_id] = json.dumps(user_data, sort_keys=True, default=str)
 

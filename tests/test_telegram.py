@@ -240,3 +240,27 @@ async def test_a_state_whose_draft_was_lost_ends_politely_instead_of_failing_for
 
     assert said == ["Xin lỗi, không thể tiếp tục cuộc trò chuyện này. Vui lòng bắt đầu lại."]
     assert (await officer.says("/invite"))[0] == "Mã mời này dành cho ai?"  # and the person can start again
+
+
+async def test_an_update_delivered_twice_is_handled_once_in_this_process_and_after_a_restart(telegram, api, services):
+    from telegram import Update
+
+    from bot.services.updates import SeenUpdatesLog
+
+    officer = await police(telegram, api, services)
+    await officer.says("/invite")
+    pressed = await api.user_presses(POLICE_ID, officer.last_with_buttons(), "Tổ viên Tổ bảo vệ an ninh, trật tự")
+    api.updates.remove(pressed)
+
+    async def deliver() -> list[str]:
+        before = len(api.all_to(POLICE_ID))
+        await telegram.process_update(Update.de_json(pressed, telegram.bot))
+        return [s.text for s in api.all_to(POLICE_ID)[before:]]
+
+    first = await deliver()
+    assert first and "tên" in first[-1].lower()  # asked for the name
+    assert await deliver() == []  # Telegram sent it again (a retried getUpdates): nothing happens twice
+    services.seen_updates = SeenUpdatesLog(services.db, services.clock)  # as after a restart
+    assert await deliver() == []
+    # and the next update, numbered higher, is handled as usual
+    assert await officer.says("Nguyễn Văn Tư")

@@ -65,6 +65,7 @@ class StepContext:
     services: "Services"
     actor: "Actor"
     draft: dict[str, Any] = field(default_factory=dict)
+    memo: dict[str, Any] = field(default_factory=dict)  # reads shared by the steps of one turn, then gone
 
 
 # What a step's ``handle`` returns.

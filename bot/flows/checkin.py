@@ -48,11 +48,16 @@ def date_problem(problem: DateProblem) -> str:
 
 
 async def my_people(ctx: StepContext) -> list[Item]:
+    """The supervisor's people, read once per turn (a turn may check the list, take the answer from
+    it and ask the next question)."""
+    if "my_people" in ctx.memo:
+        return ctx.memo["my_people"]
     rows = await ctx.services.supervision.my_people(ctx.actor)
     items = []
     for row in rows:
         flag = "⚠️ " if row.due.state is DueState.OVERDUE else ""
         items.append(Item(row.record.person_id, f"{flag}{row.record.full_name} · {row.record.village}", row.record.full_name))
+    ctx.memo["my_people"] = items
     return items
 
 

@@ -99,8 +99,7 @@ class Accounts:
 
     async def identify(self, messenger: Messenger, external_id: str, chat_id: str) -> Actor:
         async with self.db.reading() as conn:
-            identity = await Identities.find(conn, messenger, external_id)
-            person = await People.get(conn, identity.person_id) if identity and identity.person_id else None
+            identity, person = await Identities.find_with_person(conn, messenger, external_id)
         return self._actor(messenger, external_id, chat_id, identity, person)
 
     def _actor(

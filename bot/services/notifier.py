@@ -73,6 +73,7 @@ class Notifier:
         self._default_locale = default_locale
         self.pacer = Pacer(per_second)
         self._wake = asyncio.Event()
+        self._queued_seen = -1
         self._running = False
         self.stats = {"sent": 0, "retried": 0, "rate_limited": 0, "unreachable": 0}
 
@@ -83,7 +84,11 @@ class Notifier:
         return self._channels.get(messenger)
 
     async def kick(self) -> None:
-        """Something was queued: wake the background sender, or send now when there is none."""
+        """After a turn: if it queued something, wake the background sender (or send now when there
+        is none). A turn that queued nothing costs no poll; the sender still looks every few seconds."""
+        if Outbox.queued == self._queued_seen and self._running:
+            return
+        self._queued_seen = Outbox.queued
         if self._running:
             self._wake.set()
         else:

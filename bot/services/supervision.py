@@ -289,7 +289,6 @@ class Supervision:
         """Roster rows; ``supervisor`` when they are all one supervisor's people (no commune-wide lookup)."""
         rules = await self.rules_for(conn, commune_id)
         ids = [r.person_id for r in records]
-        last = await Checkins.last_days(conn, ids)  # the cadence needs only the last contact
         if supervisor is not None:
             supervisors, people = {pid: supervisor.id for pid in ids}, {supervisor.id: supervisor}
         else:
@@ -299,7 +298,7 @@ class Supervision:
                 people[supervisor_id] = await People.get(conn, supervisor_id)
         rows = []
         for record in records:
-            contacts = [last[record.person_id]] if record.person_id in last else []
+            contacts = [record.last_contact] if record.last_contact else []  # the cadence needs only the last
             sup = supervisors.get(record.person_id)
             rows.append(RosterRow(record, people.get(sup) if sup else None, self.due_for(record, rules, contacts)))
         rows.sort(key=lambda row: (row.due.sort_key, row.record.full_name))

@@ -123,6 +123,14 @@ class Database:
                 await self.conn.execute("COMMIT")
 
     @contextlib.asynccontextmanager
+    async def single_statement(self) -> AsyncIterator[aiosqlite.Connection]:
+        """For one writing statement, atomic on its own (autocommit): no BEGIN/COMMIT round trips."""
+        if self._owner is not None and self._owner is asyncio.current_task():
+            raise RuntimeError("a single statement runs outside any transaction")
+        async with self._held():
+            yield self.conn
+
+    @contextlib.asynccontextmanager
     async def reading(self) -> AsyncIterator[aiosqlite.Connection]:
         """For reads: waits for any transaction in progress, so it never sees half of one.
 

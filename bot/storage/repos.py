@@ -111,14 +111,6 @@ class People:
         return _person(row) if row else None
 
     @staticmethod
-    async def opted_in(conn: Connection, person_ids: list[int]) -> set[int]:
-        """Which of these people accept optional reminders."""
-        rows = await fetch_for_ids(
-            conn, "SELECT id FROM people WHERE reminders = 1 AND consent_at IS NOT NULL AND unreachable_at IS NULL "
-                  "AND id IN ({ids})", person_ids)
-        return {r["id"] for r in rows}
-
-    @staticmethod
     async def set_flags(conn: Connection, person_id: int, **flags) -> None:
         allowed = {"is_head", "reminders", "unreachable_at", "consent_at"}
         if not flags or set(flags) - allowed:
@@ -152,6 +144,31 @@ def _identity(row: Row) -> Identity:
 
 
 class Identities:
+    @staticmethod
+    async def find_with_person(conn: Connection, messenger: Messenger, external_id: str
+                               ) -> tuple[Identity | None, Person | None]:
+        """Who writes: their identity and, when linked, the person — one query (every update asks)."""
+        row = await fetch_one(
+            conn,
+            """SELECT i.id, i.messenger, i.external_id, i.chat_id, i.person_id, i.locale AS identity_locale,
+                      p.commune_id, p.role, p.full_name, p.locale, p.active, p.is_head, p.reminders, p.consent_at,
+                      p.unreachable_at
+               FROM identities i LEFT JOIN people p ON p.id = i.person_id
+               WHERE i.messenger = ? AND i.external_id = ?""",
+            (messenger.value, external_id),
+        )
+        if row is None:
+            return None, None
+        identity = Identity(id=row["id"], messenger=Messenger(row["messenger"]), external_id=row["external_id"],
+                            chat_id=row["chat_id"], person_id=row["person_id"], locale=row["identity_locale"])
+        if row["role"] is None:
+            return identity, None
+        return identity, Person(
+            id=row["person_id"], commune_id=row["commune_id"], role=Role(row["role"]), full_name=row["full_name"],
+            locale=row["locale"], active=bool(row["active"]), is_head=bool(row["is_head"]),
+            reminders=bool(row["reminders"]) and row["consent_at"] is not None,
+            unreachable=row["unreachable_at"] is not None)
+
     @staticmethod
     async def find(conn: Connection, messenger: Messenger, external_id: str) -> Identity | None:
         row = await fetch_one(
@@ -197,13 +214,6 @@ class Identities:
         identity = _identity(row)
         person = await People.get(conn, identity.person_id) if identity.person_id else None
         return identity, person
-
-    @staticmethod
-    async def people_with_identity(conn: Connection, person_ids: list[int]) -> set[int]:
-        """Which of these people can be reached on some messenger."""
-        rows = await fetch_for_ids(conn, "SELECT DISTINCT person_id FROM identities WHERE person_id IN ({ids})",
-                                   person_ids)
-        return {r["person_id"] for r in rows}
 
     @staticmethod
     async def of_person(conn: Connection, person_id: int) -> list[Identity]:
@@ -363,6 +373,17 @@ class PtbStore:
         )
 
     @staticmethod
+    async def save_turn(conn: Connection, *, name: str, key: tuple, state: str | None, user_id: int, data: dict,
+                        messenger: str, update_id: str | None, now: datetime) -> None:
+        """A turn's conversation state, the person's draft and the update's id, in one statement (the
+        ``ptb_turns`` view's trigger writes all three; a statement is atomic on its own)."""
+        await conn.execute(
+            "INSERT INTO ptb_turns (name, key, state, user_id, data, messenger, update_id, at) VALUES (?,?,?,?,?,?,?,?)",
+            (name, json.dumps(list(key)), state, user_id, json.dumps(data, ensure_ascii=False) if data else None,
+             messenger, update_id, to_db(now)),
+        )
+
+    @staticmethod
     async def drop_user_data(conn: Connection, user_id: int) -> None:
         await conn.execute("DELETE FROM ptb_user_data WHERE user_id = ?", (user_id,))
 
@@ -381,6 +402,13 @@ class SeenUpdates:
             "INSERT OR IGNORE INTO seen_updates (messenger, update_id, at) VALUES (?, ?, ?)",
             (messenger, update_id, to_db(now)),
         )
+
+    @staticmethod
+    async def highest(conn: Connection, messenger: str) -> int | None:
+        """The highest numeric update id kept (Telegram numbers its updates in increasing order)."""
+        row = await fetch_one(conn, "SELECT MAX(CAST(update_id AS INTEGER)) AS high FROM seen_updates WHERE messenger = ?",
+                              (messenger,))
+        return row["high"]
 
     @staticmethod
     async def prune(conn: Connection, messenger: str) -> None:
@@ -411,6 +439,8 @@ def _outbox(r: Row) -> OutboxItem:
 
 
 class Outbox:
+    queued = 0  # rows this process has inserted: lets the sender skip a poll when a turn queued nothing
+
     @staticmethod
     async def add(conn: Connection, *, kind: str, params: dict, now: datetime, person_id: int | None = None,
                   messenger: str | None = None, chat_id: str | None = None, not_before: datetime | None = None,
@@ -423,6 +453,7 @@ class Outbox:
             (person_id, messenger, chat_id, kind, json.dumps(params, ensure_ascii=False), dedupe_key,
              to_db(not_before or now), to_db(now), int(urgent), alert_id),
         )
+        Outbox.queued += cur.rowcount
         return cur.rowcount == 1
 
     @staticmethod
@@ -444,6 +475,7 @@ class Outbox:
                VALUES (?, ?, ?, ?, ?, ?)""",
             [(p, k, json.dumps(params, ensure_ascii=False), key, to_db(nb), to_db(now)) for p, k, params, key, nb in rows],
         )
+        Outbox.queued += conn.total_changes - before
         return conn.total_changes - before
 
     @staticmethod

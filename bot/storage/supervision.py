@@ -24,7 +24,7 @@ from bot.models import (
     Supplementary,
     SupplementaryKind,
 )
-from bot.storage.repos import fetch_all, fetch_for_ids, fetch_one
+from bot.storage.repos import fetch_all, fetch_one
 from bot.textnorm import fold
 
 
@@ -68,6 +68,7 @@ def _record(row: Row, supplementary: tuple[Supplementary, ...] = ()) -> Record:
         closed_on=_d(row["closed_on"]),
         closed_reason=CloseReason(row["closed_reason"]) if row["closed_reason"] else None,
         supplementary=supplementary,
+        last_contact=_d(row["last_contact_on"]),
     )
 
 
@@ -272,24 +273,6 @@ class Checkins:
         return [_checkin(r) for r in rows]
 
     @staticmethod
-    async def last_days_in_commune(conn: Connection, commune_id: int) -> dict[int, date]:
-        """The last contact of every person of a commune, in one query."""
-        async with conn.execute(
-            """SELECT c.person_id, MAX(c.happened_on) FROM checkins c JOIN people p ON p.id = c.person_id
-               WHERE c.withdrawn_at IS NULL AND p.commune_id = ? GROUP BY c.person_id""",
-            (commune_id,),
-        ) as cur:
-            cur.row_factory = None
-            return {pid: date.fromisoformat(day) for pid, day in await cur.fetchall()}
-
-    @staticmethod
-    async def last_days(conn: Connection, person_ids: list[int]) -> dict[int, date]:
-        rows = await fetch_for_ids(conn, "SELECT person_id, MAX(happened_on) AS last FROM checkins "
-                                         "WHERE withdrawn_at IS NULL AND person_id IN ({ids}) GROUP BY person_id",
-                                   person_ids)
-        return {r["person_id"]: date.fromisoformat(r["last"]) for r in rows}
-
-    @staticmethod
     async def correct(conn: Connection, checkin_id: int, *, status: Status | None, note: str | None,
                       now: datetime) -> None:
         if status is not None:
@@ -332,16 +315,6 @@ class Assessments:
         rows = await fetch_all(conn, "SELECT * FROM assessments WHERE person_id = ? ORDER BY period DESC LIMIT ?",
                           (person_id, limit))
         return [_assessment(r) for r in rows]
-
-
-class AssessmentPeriods:
-    """Who already has an assessment for a month (for the police's monthly reminder)."""
-
-    @staticmethod
-    async def assessed_this_month(conn: Connection, person_ids: list[int], period: str) -> set[int]:
-        rows = await fetch_for_ids(conn, "SELECT person_id FROM assessments WHERE period = ? AND person_id IN ({ids})",
-                                   person_ids, before=(period,))
-        return {r["person_id"] for r in rows}
 
 
 class SelfReports:
@@ -492,12 +465,6 @@ class Alerts:
             "UPDATE alerts SET state = 'resolved', updated_at = ? WHERE person_id = ? AND reason = ? AND state <> 'resolved'",
             (to_db(now), person_id, reason.value),
         )
-
-    @staticmethod
-    async def open_people(conn: Connection, commune_id: int, reason: AlertReason) -> set[int]:
-        rows = await fetch_all(conn, "SELECT person_id FROM alerts WHERE commune_id = ? AND reason = ? AND state <> 'resolved'",
-                               (commune_id, reason.value))
-        return {r["person_id"] for r in rows}
 
     @staticmethod
     async def open_for_person(conn: Connection, person_id: int) -> list[Alert]:
