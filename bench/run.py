@@ -183,13 +183,14 @@ async def due_and_report(people: int, checkins: int) -> dict:
     next_day, queued_next_day = await timed()
     result = {"due_first_s": first, "queued": queued, "due_s": full, "due_tick_s": again, "queued_again": queued_again,
               "due_next_day_s": next_day, "queued_next_day": queued_next_day}
-    report = getattr(services, "reports", None)
-    if report is not None:
-        from datetime import date
+    from datetime import date
 
+    times = []
+    for _ in range(3):  # this machine's speed varies from run to run: the median of three
         start = time.perf_counter()
-        await report.province_summary(date(2026, 1, 1), date(2026, 11, 30))
-        result["report_s"] = time.perf_counter() - start
+        await services.reports.province_summary(date(2026, 1, 1), date(2026, 11, 30))
+        times.append(time.perf_counter() - start)
+    result["report_s"], result["report_runs_s"] = statistics.median(times), times
     await services.close()
     result["peak_rss_mb"] = peak_rss_mb()
     return result
@@ -296,8 +297,16 @@ def table(r: dict) -> str:
         ("(b) p50 latency, ms", f"{b.get('p50_ms', 0):.1f}", "", ""),
         ("(b) p99 latency, ms", f"{b.get('p99_ms', 0):.1f}", "≤ 25", ok(b.get("p99_ms"), TARGETS["p99_ms"], False)),
         ("(b) peak RSS, MB", f"{b.get('peak_rss_mb', 0):.0f}", "≤ 200", ok(b.get("peak_rss_mb"), TARGETS["rss_mb"], False)),
-        ("(c) everything due, 100,000 people, s", f"{c.get('due_s', 0):.2f}", "≤ 0.5", ok(c.get("due_s"), TARGETS["due_s"], False)),
-        ("(d) report, 100,000 people / 1M check-ins, s", f"{c['report_s']:.2f}" if "report_s" in c else "n/a", "≤ 2",
+        ("(c) everything due for 100,000 people, a scheduler tick (looks at whom it must), s",
+         f"{c.get('due_tick_s', 0):.3f}", "≤ 0.5", ok(c.get("due_tick_s"), TARGETS["due_s"], False)),
+        ("(c) the next day's first tick (stages move on; queues "
+         f"{c.get('queued_next_day', 0):,}), s", f"{c.get('due_next_day_s', 0):.2f}", "≤ 0.5",
+         ok(c.get("due_next_day_s"), TARGETS["due_s"], False)),
+        ("(c) recomputing all 100,000 from scratch (tick(everyone=True)), s", f"{c.get('due_s', 0):.2f}", "≤ 0.5",
+         ok(c.get("due_s"), TARGETS["due_s"], False)),
+        (f"(c) first tick on a new database (queues the backlog: {c.get('queued', 0):,} messages), s",
+         f"{c.get('due_first_s', 0):.1f}", "", ""),
+        ("(d) report, 100,000 people / 1M check-ins (median of 3), s", f"{c['report_s']:.2f}" if "report_s" in c else "n/a", "≤ 2",
          ok(c.get("report_s"), TARGETS["report_s"], False)),
         (f"(e) fan-out to {e.get('recipients', 0):,} recipients, fraction of 30 msg/s",
          f"{e.get('fraction_of_30', 0):.3f}", "≥ 0.95", ok(e.get("fraction_of_30"), TARGETS["fanout"])),
