@@ -71,6 +71,50 @@ async def bare_echo(n: int) -> dict:
     return {"updates_per_s": (n - 200) / elapsed}
 
 
+async def bare_calls(n: int) -> dict:
+    """(a2) bare PTB making the Bot API calls the bot makes, with no logic and no storage: a typed
+    message gets a reply with three buttons; a pressed button is answered, its keyboard removed and
+    a reply with buttons sent. Five typed messages to nine presses, as in the mix of (b)."""
+    from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+    from telegram.ext import ApplicationBuilder, CallbackQueryHandler, MessageHandler, filters
+
+    from tests.support.fake_telegram import FakeBotApi, InProcessRequest
+
+    api = FakeBotApi(TOKEN)
+    request = InProcessRequest(api)
+    app = ApplicationBuilder().token(TOKEN).request(request).get_updates_request(request).updater(None).build()
+    buttons = InlineKeyboardMarkup([[InlineKeyboardButton(f"Lựa chọn {i}", callback_data=f"q|{i}")] for i in range(3)])
+
+    async def on_text(update, context):
+        await update.effective_message.reply_text(update.effective_message.text, reply_markup=buttons)
+
+    async def on_press(update, context):
+        query = update.callback_query
+        await query.answer()
+        await query.edit_message_reply_markup(reply_markup=None)
+        await context.bot.send_message(update.effective_chat.id, "Tiếp theo?", reply_markup=buttons)
+
+    app.add_handler(MessageHandler(filters.TEXT, on_text))
+    app.add_handler(CallbackQueryHandler(on_press))
+    async with app:
+        await app.process_update(Update.de_json(await api.user_says(1000, "xin chào"), app.bot))
+        with_buttons = api.sent[-1]
+        updates = []
+        for i in range(n):
+            user = 1000 + i % 50
+            raw = (await api.user_says(user, f"xin chào {i}") if i % 14 < 5
+                   else await api.user_presses(user, with_buttons, "Lựa chọn 1"))
+            updates.append(Update.de_json(raw, app.bot))
+        api.updates.clear()
+        for u in updates[:200]:
+            await app.process_update(u)
+        start = time.perf_counter()
+        for u in updates[200:]:
+            await app.process_update(u)
+        elapsed = time.perf_counter() - start
+    return {"updates_per_s": (n - 200) / elapsed, "api_calls_per_update": (len(api.calls) - 1) / (n + 1)}
+
+
 # ---- (b) -------------------------------------------------------------------------------------
 
 async def full_bot(people: int, checkins: int, rounds: int) -> dict:
@@ -266,6 +310,7 @@ async def cold_start(repeats: int = 3) -> dict:
 
 SECTIONS = {
     "a": lambda q: bare_echo(2000 if q else 10_000),
+    "a2": lambda q: bare_calls(2000 if q else 10_000),
     "b": lambda q: full_bot(10_000, 100_000 if q else 1_000_000, 40 if q else 300),
     "c": lambda q: due_and_report(100_000, 200_000 if q else 1_000_000),
     "e": lambda q: fanout(300 if q else 10_000),
@@ -282,8 +327,9 @@ def run_section(name: str, quick: bool) -> dict:
 
 
 def table(r: dict) -> str:
-    a, b, c, e, f = (r.get(k, {}) for k in "abcef")
+    a, a2, b, c, e, f = (r.get(k, {}) for k in ("a", "a2", "b", "c", "e", "f"))
     ratio = b.get("updates_per_s", 0) / a["updates_per_s"] if a.get("updates_per_s") else 0
+    ratio2 = b.get("updates_per_s", 0) / a2["updates_per_s"] if a2.get("updates_per_s") else 0
 
     def ok(value, target, higher=True) -> str:
         if value is None:
@@ -292,8 +338,11 @@ def table(r: dict) -> str:
 
     rows = [
         ("(a) bare PTB echo, updates/s", f"{a.get('updates_per_s', 0):.0f}", "", ""),
+        ("(a2) bare PTB making the bot's Bot API calls (answer, retire keyboard, reply with buttons), updates/s",
+         f"{a2.get('updates_per_s', 0):.0f}", "", ""),
         ("(b) full bot, updates/s", f"{b.get('updates_per_s', 0):.0f}", "", ""),
         ("(b)/(a)", f"{ratio:.2f}", "≥ 0.5", ok(ratio, TARGETS["ratio"])),
+        ("(b)/(a2)", f"{ratio2:.2f}", "", ""),
         ("(b) p50 latency, ms", f"{b.get('p50_ms', 0):.1f}", "", ""),
         ("(b) p99 latency, ms", f"{b.get('p99_ms', 0):.1f}", "≤ 25", ok(b.get("p99_ms"), TARGETS["p99_ms"], False)),
         ("(b) peak RSS, MB", f"{b.get('peak_rss_mb', 0):.0f}", "≤ 200", ok(b.get("peak_rss_mb"), TARGETS["rss_mb"], False)),
@@ -322,7 +371,7 @@ def table(r: dict) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="smaller data and fan-out (minutes → seconds)")
-    parser.add_argument("--only", default="a,b,c,e,f")
+    parser.add_argument("--only", default="a,a2,b,c,e,f")
     parser.add_argument("--section")
     args = parser.parse_args()
     if args.section:
