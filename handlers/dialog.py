@@ -7,6 +7,8 @@ time, exactly as on the text channels (``bot.dialog.runner``).
 
 from __future__ import annotations
 
+import asyncio
+
 import logging
 import warnings
 
@@ -56,10 +58,9 @@ async def _context(update: Update, context: ContextTypes.DEFAULT_TYPE) -> StepCo
 async def _deliver(update: Update, context: ContextTypes.DEFAULT_TYPE, ctx: StepContext, replies) -> None:
     """Acknowledge a pressed button (and retire its keyboard), then send the replies."""
     query = update.callback_query
-    if query is not None:
-        await query.answer()
-        if query.message is not None and getattr(query.message, "reply_markup", None):
-            await query.edit_message_reply_markup(reply_markup=None)
+    if query is not None:  # both at once: one round trip to Telegram instead of two on a slow network
+        retire = query.message is not None and getattr(query.message, "reply_markup", None)
+        await asyncio.gather(query.answer(), *([query.edit_message_reply_markup(reply_markup=None)] if retire else []))
     before = context.__dict__.get("_actor")
     with use_locale(ctx.actor.locale):
         for reply in replies:

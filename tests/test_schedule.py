@@ -13,7 +13,7 @@ import pytest
 from bot.app import Services
 from bot.clock import VIETNAM, FixedClock
 from bot.config import load_settings
-from bot.models import Category, Contact, Status
+from bot.models import Category, Contact, Messenger, Role, Status
 from bot.services.supervision import CheckinInput
 from tests.support.world import make_world
 
@@ -75,8 +75,19 @@ class Commune:
         if rng.random() < 0.1:
             await services.supervision.update(police, rng.choice(ids), {"cadence_rule": rng.choice(
                 (None, "interval:1:7", "window:2:10"))}, "thay đổi lịch")
+        if rng.random() < 0.15:  # someone joins on a messenger, or changes their mind about reminders
+            person = rng.choice(ids)
+            handle = f"person{person}"
+            actor = await services.accounts.identify(Messenger.CONSOLE, handle, handle)
+            if actor.person is None:
+                invite = await services.accounts.create_invite(role=Role.RETURNEE, commune_name="Xã Mẫu Sơn",
+                                                               person_id=person)
+                await services.accounts.redeem(Messenger.CONSOLE, handle, handle, invite.code, "vi")
+                actor = await services.accounts.identify(Messenger.CONSOLE, handle, handle)
+            await services.privacy.set_consent(actor, rng.random() < 0.8)
         if rng.random() < 0.05:
-            await services.supervision.set_commune_cadence("Xã Mẫu Sơn", Category.SUSPENDED, rng.choice(("window:1:5", "window:1:10")))
+            await services.supervision.set_commune_cadence("Xã Mẫu Sơn", Category.SUSPENDED,
+                                                           rng.choice(("window:1:5", "window:1:10")))
 
     async def close(self) -> None:
         await self.services.close()
@@ -92,24 +103,25 @@ async def test_looking_only_at_what_changed_gives_the_same_messages_as_recomputi
         day = START
         for _ in range(150):
             day += timedelta(days=1)
-            at(incremental.clock, day, 9)
-            at(everyone.clock, day, 9)
-            await incremental.happen(script_a, day)
-            await everyone.happen(script_b, day)
-            if day.day % 17 == 0:
-                continue  # the bot was down that day: the next tick catches up
-            with sqlite3.connect(incremental.path) as conn:
-                looked_at.append(conn.execute("SELECT COUNT(*) FROM records WHERE look_on <= ?",
-                                              (day.isoformat(),)).fetchone()[0])
-            await incremental.services.reminders.tick()
-            await everyone.services.reminders.tick(everyone=True)
-            (queued_a, alerts_a), (queued_b, alerts_b) = decisions(incremental.path), decisions(everyone.path)
-            assert (queued_a ^ queued_b, alerts_a ^ alerts_b) == (set(), set()), f"differ on {day}"
+            for hour in (9, 15):  # things happen between two ticks of the same day too
+                at(incremental.clock, day, hour)
+                at(everyone.clock, day, hour)
+                await incremental.happen(script_a, day)
+                await everyone.happen(script_b, day)
+                if day.day % 17 == 0:
+                    continue  # the bot was down that day: the next tick catches up
+                with sqlite3.connect(incremental.path) as conn:
+                    looked_at.append(conn.execute("SELECT COUNT(*) FROM records WHERE look_on <= ?",
+                                                  (day.isoformat(),)).fetchone()[0])
+                await incremental.services.reminders.tick()
+                await everyone.services.reminders.tick(everyone=True)
+                (queued_a, alerts_a), (queued_b, alerts_b) = decisions(incremental.path), decisions(everyone.path)
+                assert (queued_a ^ queued_b, alerts_a ^ alerts_b) == (set(), set()), f"differ on {day} {hour}:00"
         queued, alerts = decisions(incremental.path)
         kinds = {kind for _p, kind, _k, _params in queued}
         # the script exercised every stage, and most ticks looked at few people
         assert {"supervisor_window_open", "supervisor_window_last", "supervisor_overdue", "police_ending_soon",
-                "police_expungement_due", "police_monthly"} <= kinds
+                "police_expungement_due", "police_monthly", "person_window"} <= kinds
         assert any(reason == "missed_checkin" for _p, reason, _s, _st in alerts)
         assert sorted(looked_at)[len(looked_at) // 2] < 24 / 2
     finally:
@@ -140,8 +152,12 @@ async def test_every_change_that_matters_brings_the_person_back_to_the_next_tick
             client_key="x", person_id=person, contact=Contact.PHONE_CALL, status=Status.STABLE, happened_on=START)))
         assert person in await after(lambda: services.supervision.update(
             police, person, {"probation_end": date(2027, 1, 1)}, "sửa"))
-        assert person in await after(lambda: services.supervision.set_commune_cadence("Xã Mẫu Sơn", Category.SUSPENDED,
-                                                                          "window:1:7"))
+        assert person in await after(lambda: services.supervision.set_commune_cadence(
+            "Xã Mẫu Sơn", Category.SUSPENDED, "window:1:7"))
+        invite = await services.accounts.create_invite(role=Role.RETURNEE, commune_name="Xã Mẫu Sơn", person_id=person)
+        assert person in await after(lambda: services.accounts.redeem(Messenger.CONSOLE, "p", "p", invite.code, "vi"))
+        returnee = await services.accounts.identify(Messenger.CONSOLE, "p", "p")
+        assert person in await after(lambda: services.privacy.set_consent(returnee, True))
         assert await after(lambda: services.supervision.update(police, person, {"note": "ghi chú"}, "sửa")) == set()
     finally:
         await commune.close()

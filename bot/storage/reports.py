@@ -24,11 +24,12 @@ class ReportData:
         who = ("p.full_name, r.village, COALESCE(s.full_name, '')" if names else "'', '', ''")
         supervisor = ("""LEFT JOIN assignments a ON a.person_id = r.person_id AND a.ended_at IS NULL
                          LEFT JOIN people s ON s.id = a.supervisor_id""" if names else "")
+        communes = "1" if commune_ids is None else f"p.commune_id IN ({_in(commune_ids)})"
         async with conn.execute(
             f"""SELECT r.person_id, p.commune_id, r.category, r.cadence_rule, r.enrolled_on, r.closed_on,
                        r.closed_reason, r.last_contact_on, {who}
                 FROM records r JOIN people p ON p.id = r.person_id {supervisor}
-                WHERE {"1" if commune_ids is None else f"p.commune_id IN ({_in(commune_ids)})"} AND p.role = 'returnee'""",
+                WHERE {communes} AND p.role = 'returnee'""",
             commune_ids or (),
         ) as cur:
             cur.row_factory = None

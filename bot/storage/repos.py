@@ -378,7 +378,8 @@ class PtbStore:
         """A turn's conversation state, the person's draft and the update's id, in one statement (the
         ``ptb_turns`` view's trigger writes all three; a statement is atomic on its own)."""
         await conn.execute(
-            "INSERT INTO ptb_turns (name, key, state, user_id, data, messenger, update_id, at) VALUES (?,?,?,?,?,?,?,?)",
+            """INSERT INTO ptb_turns (name, key, state, user_id, data, messenger, update_id, at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
             (name, json.dumps(list(key)), state, user_id, json.dumps(data, ensure_ascii=False) if data else None,
              messenger, update_id, to_db(now)),
         )
@@ -406,8 +407,8 @@ class SeenUpdates:
     @staticmethod
     async def highest(conn: Connection, messenger: str) -> int | None:
         """The highest numeric update id kept (Telegram numbers its updates in increasing order)."""
-        row = await fetch_one(conn, "SELECT MAX(CAST(update_id AS INTEGER)) AS high FROM seen_updates WHERE messenger = ?",
-                              (messenger,))
+        row = await fetch_one(
+            conn, "SELECT MAX(CAST(update_id AS INTEGER)) AS high FROM seen_updates WHERE messenger = ?", (messenger,))
         return row["high"]
 
     @staticmethod
