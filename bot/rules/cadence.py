@@ -184,11 +184,11 @@ def deadlines(rule: Rule, *, enrolled_on: date, contacts: list[date], start: dat
         # Start from every period's answer without a contact, then walk the contacts once: the first
         # contact of a period decides it.
         out = list(answers)
-        base, months, count = periods[0].index, rule.months, len(periods)
+        base, months, n_periods = periods[0].index, rule.months, len(periods)
         previous = -1
         for contact in contacts[bisect_left(contacts, date(base // 12, base % 12 + 1, 1)):]:
             slot = (contact.year * 12 + contact.month - 1 - base) // months
-            if slot >= count:
+            if slot >= n_periods:
                 break
             if slot != previous:
                 previous = slot
