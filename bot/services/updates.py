@@ -50,18 +50,13 @@ class SeenUpdatesLog:
     async def mark(self, messenger: str, update_id: str) -> None:
         async with self.db.transaction() as tx:
             await SeenUpdates.mark(tx, messenger, update_id, self.clock.now())
-            await self._count(tx, messenger)
-        self.handled(messenger, update_id)
+        await self.stored_with_turn(messenger, update_id)
 
     async def stored_with_turn(self, messenger: str, update_id: str) -> None:
-        """The id was stored with the turn (``PtbStore.save_turn``): remember it, prune now and then."""
+        """The id is stored (by ``mark``, or with the turn by ``PtbStore.save_turn``): remember it,
+        and prune the stored ones now and then."""
         self.handled(messenger, update_id)
         self._marked += 1
         if self._marked % 500 == 0:
             async with self.db.transaction() as tx:
                 await SeenUpdates.prune(tx, messenger)
-
-    async def _count(self, tx, messenger: str) -> None:
-        self._marked += 1
-        if self._marked % 500 == 0:
-            await SeenUpdates.prune(tx, messenger)

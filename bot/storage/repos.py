@@ -150,24 +150,18 @@ class Identities:
         """Who writes: their identity and, when linked, the person — one query (every update asks)."""
         row = await fetch_one(
             conn,
-            """SELECT i.id, i.messenger, i.external_id, i.chat_id, i.person_id, i.locale AS identity_locale,
-                      p.commune_id, p.role, p.full_name, p.locale, p.active, p.is_head, p.reminders, p.consent_at,
-                      p.unreachable_at
+            """SELECT p.*, i.id AS identity_id, i.messenger, i.external_id, i.chat_id, i.person_id,
+                      i.locale AS identity_locale
                FROM identities i LEFT JOIN people p ON p.id = i.person_id
                WHERE i.messenger = ? AND i.external_id = ?""",
             (messenger.value, external_id),
         )
         if row is None:
             return None, None
-        identity = Identity(id=row["id"], messenger=Messenger(row["messenger"]), external_id=row["external_id"],
-                            chat_id=row["chat_id"], person_id=row["person_id"], locale=row["identity_locale"])
-        if row["role"] is None:
-            return identity, None
-        return identity, Person(
-            id=row["person_id"], commune_id=row["commune_id"], role=Role(row["role"]), full_name=row["full_name"],
-            locale=row["locale"], active=bool(row["active"]), is_head=bool(row["is_head"]),
-            reminders=bool(row["reminders"]) and row["consent_at"] is not None,
-            unreachable=row["unreachable_at"] is not None)
+        identity = Identity(id=row["identity_id"], messenger=Messenger(row["messenger"]),
+                            external_id=row["external_id"], chat_id=row["chat_id"], person_id=row["person_id"],
+                            locale=row["identity_locale"])
+        return identity, (_person(row) if row["id"] is not None else None)
 
     @staticmethod
     async def find(conn: Connection, messenger: Messenger, external_id: str) -> Identity | None:
