@@ -11,7 +11,6 @@ import os
 import signal
 import sys
 from dataclasses import replace
-from datetime import datetime
 
 import pytest
 
@@ -84,6 +83,16 @@ async def _start_bot(env: dict, cwd) -> asyncio.subprocess.Process:
     )
 
 
+async def _invite_by_command_line(env: dict, cwd) -> str:
+    made = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "invite", "--role", "police", "--commune", "Xã Mẫu Sơn", env=env, cwd=cwd,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await made.communicate()
+    assert made.returncode == 0, err.decode()
+    return out.decode().split("code: ", 1)[1].split()[0]
+
+
 async def _until(predicate, timeout: float = 20.0) -> None:
     deadline = asyncio.get_running_loop().time() + timeout
     while not predicate():
@@ -103,14 +112,16 @@ def _saved_state(db_path) -> list[str]:
 
 
 @pytest.mark.parametrize("kill_at", ["right after the reply", "after the state is saved"])
-async def test_a_conversation_resumes_after_the_process_is_killed(server, services, env, tmp_path, kill_at):
+async def test_a_conversation_resumes_after_the_process_is_killed(server, env, tmp_path, kill_at):
     api = server.api
-    invite = await services.accounts.create_invite(role=Role.POLICE, commune_name="Xã Mẫu Sơn")
     child_env = {**os.environ, **env, "HOANHAP_TELEGRAM_BASE_URL": server.base_url}
+    # The bot runs in another process on the real clock, so the invite is made by that clock too
+    # (the command line, as an operator would), never by the suite's fixed one.
+    invite = await _invite_by_command_line(child_env, tmp_path)
 
     bot = await _start_bot(child_env, tmp_path)
     try:
-        await api.user_says(OFFICER, f"/start {invite.code}")
+        await api.user_says(OFFICER, f"/start {invite}")
         await api.wait_sent(OFFICER, 2, timeout=30)
         await api.user_says(OFFICER, "/invite")
         [roles] = await api.wait_sent(OFFICER)
@@ -190,7 +201,7 @@ async def test_police_enrol_and_assign_the_supervisor_checks_in_with_four_taps_p
     await _press(api, SUPERVISOR, "Thăm tại nhà")  # 2
     await _press(api, SUPERVISOR, "Ổn định")  # 3
     saved, _next = await _press(api, SUPERVISOR, "✅ Lưu", 2)  # 4
-    today = datetime.now(VIETNAM).strftime("%d/%m/%Y")
+    today = services.clock.now().astimezone(VIETNAM).strftime("%d/%m/%Y")  # the bot's clock, not the wall's
     assert saved.text == f"Đã lưu: thăm tại nhà với Nông Văn Bình ngày {today}, ổn định."
 
     await _say(api, OFFICER, "/people")
