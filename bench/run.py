@@ -136,7 +136,7 @@ async def full_bot(people: int, checkins: int, rounds: int) -> dict:
                               "HOANHAP_TELEGRAM_BASE_URL": "http://127.0.0.1:9/bot"}, dotenv=False)
     services = await Services.start(settings, FixedClock(datetime(2026, 11, 22, 3, tzinfo=timezone.utc)))
     api = FakeBotApi(TOKEN)
-    app = build_application(services, request=InProcessRequest(api), updater=False)
+    app = build_application(services, request=InProcessRequest(api))
     sender_stop = asyncio.Event()
     sender = asyncio.create_task(services.notifier.run(sender_stop))  # as in production (bot.scheduler)
     latencies: list[float] = []
@@ -257,7 +257,7 @@ async def fanout(recipients: int) -> dict:
     settings = load_settings({"HOANHAP_DB": str(workdir / "fan.sqlite3"), "HOANHAP_TELEGRAM_TOKEN": TOKEN,
                               "HOANHAP_TELEGRAM_BASE_URL": server.base_url}, dotenv=False)
     services = await Services.start(settings, SystemClock())
-    app = build_application(services, updater=False)
+    app = build_application(services)
     async with app:
         invite_people = []
         for n in range(recipients):

@@ -19,7 +19,7 @@ from bot.services.reports import Reports
 from bot.services.jobs import Jobs
 from bot.services.notifier import Notifier
 from bot.services.supervision import Supervision
-from bot.services.updates import SeenUpdatesLog
+from bot.runtime.pipeline import Pipeline
 from bot.storage.db import Database
 
 
@@ -37,9 +37,14 @@ class Services:
     reports: Reports
     jobs: Jobs
     flows: Registry
-    seen_updates: SeenUpdatesLog
     flood: FloodGuard
     privacy: Privacy
+    pipeline: "Pipeline" = None  # set in start(): every messenger's events go through it
+
+    def register_channel(self, channel) -> None:
+        """A messenger this process serves: answers go out through it, and so do notices."""
+        self.notifier.register(channel)
+        self.pipeline.register(channel)
 
     @classmethod
     async def start(cls, settings: Settings, clock: Clock | None = None) -> "Services":
@@ -50,7 +55,7 @@ class Services:
         notifier = Notifier(db, clock, accounts, settings.default_locale, settings.timezone)
         supervision = Supervision(db, clock, settings.timezone)
         await supervision.seed_cadence()
-        return cls(
+        services = cls(
             settings=settings,
             db=db,
             clock=clock,
@@ -63,10 +68,11 @@ class Services:
             reports=Reports(db, clock, settings.timezone),
             jobs=Jobs(db, clock, settings.timezone),
             flows=Registry(all_flows(), all_commands(), MENU_ORDER),
-            seen_updates=SeenUpdatesLog(db, clock),
             flood=FloodGuard(),
             privacy=Privacy(db, clock, settings.timezone, settings.retention_days),
         )
+        services.pipeline = Pipeline(services)
+        return services
 
     async def close(self) -> None:
         await self.db.close()

@@ -6,10 +6,8 @@ import argparse
 import asyncio
 import logging
 import os
-import secrets
 import sys
 from pathlib import Path
-from urllib.parse import urlparse
 
 from bot.config import ConfigError, load_settings
 from bot.logs import setup_logging
@@ -23,8 +21,9 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="serve Telegram and/or Zalo, as configured (long polling, or webhooks)")
-    run.add_argument("--webhook", metavar="URL", help="public HTTPS URL Telegram should post updates to")
-    run.add_argument("--zalo-webhook", metavar="URL", help="public HTTPS URL Zalo should post events to")
+    run.add_argument("--webhook", metavar="URL",
+                     help="public HTTPS base URL of this server: Telegram posts to URL/telegram, Zalo to URL/zalo")
+    run.add_argument("--zalo-webhook", metavar="URL", help=argparse.SUPPRESS)  # replaced by --webhook
 
     console = sub.add_parser("console", help="chat with the bot in this terminal (no token, no network)")
     console.add_argument("--demo", action="store_true", help="seed a demo commune and let you switch people")
@@ -99,7 +98,15 @@ def main(argv: list[str] | None = None) -> int:
 
 async def _dispatch(args, settings) -> int:
     from bot.app import Services
+    from bot.runtime.serve import AlreadyRunning, ProcessLock
 
+    lock = ProcessLock(settings.db_path)
+    if args.command in ("run", "console"):  # one process answers people from a database, never two
+        try:
+            lock.acquire()
+        except AlreadyRunning as error:
+            print(f"hoanhap: {error}", file=sys.stderr)
+            return 2
     services = await Services.start(settings)
     try:
         if args.command == "console":
@@ -122,6 +129,7 @@ async def _dispatch(args, settings) -> int:
             return await _run(services, args.webhook, args.zalo_webhook)
     finally:
         await services.close()
+        lock.release()
     return 2
 
 
@@ -312,110 +320,13 @@ async def _learn_bot_username(services) -> None:
 
 
 async def _run(services, webhook: str | None, zalo_webhook: str | None = None) -> int:
-    settings = services.settings
-    if not settings.telegram_token and not settings.zalo_token:
-        raise ConfigError("neither HOANHAP_TELEGRAM_TOKEN nor HOANHAP_ZALO_TOKEN is set: configure at least one.")
-    if not settings.telegram_token:
-        await _serve_zalo_only(services, zalo_webhook)
-        return 0
-    from handlers.app import build_application
+    from bot.runtime.serve import serve
 
-    application = build_application(services, updater=webhook is not None)
-    if webhook is None:
-        log.info("serving Telegram by long polling")
-        await _serve(application, polling=True)
-        return 0
-    parsed = urlparse(webhook)
-    if parsed.scheme != "https" and parsed.hostname not in ("127.0.0.1", "localhost"):
-        raise ConfigError("--webhook must be an https:// URL")
-    secret = services.settings.webhook_secret or secrets.token_urlsafe(32)
-    log.info("serving Telegram by webhook on port %s", services.settings.webhook_port)
-    await _serve(application, polling=False, webhook=webhook, secret=secret, path=parsed.path.lstrip("/"),
-                 zalo_webhook=zalo_webhook)
+    if zalo_webhook:
+        raise ConfigError("--zalo-webhook is no longer used: give --webhook the public base URL "
+                          "(https://host); Zalo posts to https://host/zalo and Telegram to https://host/telegram.")
+    await serve(services, webhook)
     return 0
-
-
-async def _serve_zalo_only(services, zalo_webhook: str | None) -> None:
-    import signal
-
-    from bot.scheduler import Background
-
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    background = Background(services)
-    zalo = await _start_zalo(services, stop, zalo_webhook)
-    background.start()
-    await stop.wait()
-    await background.stop()
-    await zalo()
-
-
-async def _start_zalo(services, stop: asyncio.Event, webhook: str | None):
-    """Serve Zalo (polling, or a webhook on HOANHAP_ZALO_WEBHOOK_PORT); returns how to stop it."""
-    from bot.channels.zalo import ZaloBot, ZaloClient, webhook_app
-
-    settings = services.settings
-    client = ZaloClient(settings.zalo_token, settings.zalo_base_url)
-    bot = ZaloBot(services, client)
-    if webhook is None:
-        log.info("serving Zalo by long polling")
-        task = asyncio.create_task(bot.poll(stop))
-
-        async def close() -> None:
-            await task
-            await client.close()
-
-        return close
-    secret = settings.zalo_webhook_secret or secrets.token_urlsafe(24)
-    await client.call("setWebhook", url=webhook, secret_token=secret)
-    path = urlparse(webhook).path or "/zalo"
-    server = webhook_app(bot, secret, path).listen(settings.zalo_webhook_port, settings.webhook_listen)
-    log.info("serving Zalo by webhook on port %s", settings.zalo_webhook_port)
-
-    async def close() -> None:
-        server.stop()
-        await client.close()
-
-    return close
-
-
-async def _serve(application, *, polling: bool, webhook: str | None = None, secret: str = "", path: str = "",
-                 zalo_webhook: str | None = None) -> None:
-    """Start, wait for SIGINT/SIGTERM, stop cleanly (persistence is flushed by shutdown)."""
-    import signal
-
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    from bot.scheduler import Background
-    from handlers.app import on_startup
-
-    services = application.bot_data["services"]
-    background = Background(services)
-    async with application:
-        await on_startup(application)
-        await application.start()
-        zalo = await _start_zalo(services, stop, zalo_webhook) if services.settings.zalo_token else None
-        background.start()
-        if polling:
-            from handlers.polling import poll
-
-            await poll(application, stop)
-        else:
-            settings = application.bot_data["services"].settings
-            await application.updater.start_webhook(
-                listen=settings.webhook_listen, port=settings.webhook_port, url_path=path,
-                webhook_url=webhook, secret_token=secret,
-            )
-            await stop.wait()
-            await application.updater.stop()
-        await background.stop()
-        if zalo is not None:
-            await zalo()
-        await application.stop()
 
 
 if __name__ == "__main__":

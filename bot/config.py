@@ -31,8 +31,17 @@ class Settings:
     zalo_token: str | None = None
     zalo_base_url: str = "https://bot-api.zaloplatforms.com/bot"
     zalo_webhook_secret: str | None = None
-    zalo_webhook_port: int = 8444
     retention_days: int = 5 * 365
+    http_port_set: bool = False  # HOANHAP_HTTP_PORT was given: serve /healthz even when polling
+    concurrency: int = 16
+
+    @property
+    def http_listen(self) -> str:
+        return self.webhook_listen
+
+    @property
+    def http_port(self) -> int:
+        return self.webhook_port
 
     def require_telegram_token(self) -> str:
         if not self.telegram_token:
@@ -88,13 +97,21 @@ def load_settings(env: dict[str, str] | None = None, *, dotenv: bool = True) -> 
             f"HOANHAP_DEFAULT_LOCALE must be one of {', '.join(SUPPORTED_LOCALES)}, not {locale!r}."
         )
 
-    port_text = _get(env, "HOANHAP_WEBHOOK_PORT", "8443")
+    # One web server for every webhook and /healthz. The old names still work.
+    port_name = "HOANHAP_HTTP_PORT" if _get(env, "HOANHAP_HTTP_PORT") else "HOANHAP_WEBHOOK_PORT"
+    port_text = _get(env, port_name, "8443")
     try:
         port = int(port_text)
         if not 0 < port < 65536:
             raise ValueError
     except ValueError:
-        raise ConfigError(f"HOANHAP_WEBHOOK_PORT must be a port number, not {port_text!r}.") from None
+        raise ConfigError(f"{port_name} must be a port number, not {port_text!r}.") from None
+    if _get(env, "HOANHAP_ZALO_WEBHOOK_PORT"):
+        raise ConfigError("HOANHAP_ZALO_WEBHOOK_PORT is no longer used: Telegram and Zalo share one web server; "
+                          "set HOANHAP_HTTP_PORT (Zalo posts to /zalo on it).")
+    concurrency_text = _get(env, "HOANHAP_CONCURRENCY", "16")
+    if not concurrency_text.isdigit() or not 1 <= int(concurrency_text) <= 512:
+        raise ConfigError(f"HOANHAP_CONCURRENCY must be a number from 1 to 512, not {concurrency_text!r}.")
 
     secret = _get(env, "HOANHAP_WEBHOOK_SECRET")
     if secret is not None and not (
@@ -110,13 +127,6 @@ def load_settings(env: dict[str, str] | None = None, *, dotenv: bool = True) -> 
     zalo_secret = _get(env, "HOANHAP_ZALO_WEBHOOK_SECRET")
     if zalo_secret is not None and not 8 <= len(zalo_secret) <= 256:
         raise ConfigError("HOANHAP_ZALO_WEBHOOK_SECRET must have 8 to 256 characters (Zalo's rule).")
-    zalo_port_text = _get(env, "HOANHAP_ZALO_WEBHOOK_PORT", "8444")
-    try:
-        zalo_port = int(zalo_port_text)
-        if not 0 < zalo_port < 65536:
-            raise ValueError
-    except ValueError:
-        raise ConfigError(f"HOANHAP_ZALO_WEBHOOK_PORT must be a port number, not {zalo_port_text!r}.") from None
 
     retention_text = _get(env, "HOANHAP_RETENTION_DAYS", str(5 * 365))
     if not retention_text.isdigit() or int(retention_text) < 1:
@@ -127,13 +137,14 @@ def load_settings(env: dict[str, str] | None = None, *, dotenv: bool = True) -> 
         zalo_token=_get(env, "HOANHAP_ZALO_TOKEN"),
         zalo_base_url=zalo_base,
         zalo_webhook_secret=zalo_secret,
-        zalo_webhook_port=zalo_port,
+        http_port_set=bool(_get(env, "HOANHAP_HTTP_PORT")),
+        concurrency=int(concurrency_text),
         telegram_token=token,
         telegram_base_url=base_url,
         db_path=Path(_get(env, "HOANHAP_DB", "hoanhap.sqlite3")),
         timezone=timezone,
         default_locale=locale,
-        webhook_listen=_get(env, "HOANHAP_WEBHOOK_LISTEN", "0.0.0.0"),
+        webhook_listen=_get(env, "HOANHAP_HTTP_LISTEN", _get(env, "HOANHAP_WEBHOOK_LISTEN", "0.0.0.0")),
         webhook_port=port,
         webhook_secret=secret,
         telegram_username=_get(env, "HOANHAP_TELEGRAM_USERNAME"),

@@ -58,6 +58,7 @@ class Identity:
     chat_id: str
     person_id: int | None
     locale: str | None
+    unreachable: bool = False  # the person blocked the bot on this messenger
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,9 @@ log = logging.getLogger(__name__)
 
 
 class Background:
-    def __init__(self, services, tick_seconds: float = 30.0) -> None:
+    def __init__(self, services, tick_seconds: float = 30.0, extra=None) -> None:
         self.services = services
+        self.extra = extra  # more housekeeping at each tick (the inbox's)
         self.tick_seconds = tick_seconds
         self._stop = asyncio.Event()
         self._sender: asyncio.Task | None = None
@@ -28,6 +29,8 @@ class Background:
             queued = await self.services.reminders.tick()
             await self.services.privacy.anonymise_due()
             swept = await self.services.alerting.sweep()
+            if self.extra is not None:
+                await self.extra()
             if queued or any(swept.values()):
                 log.info("tick queued %s; alerts %s", dict(queued), swept)
         except Exception:

@@ -1,53 +1,37 @@
-"""Build and run the Telegram application."""
+"""The Telegram side: a python-telegram-bot application whose one handler hands every update to
+the shared pipeline, the long-polling receiver and the webhook route. No conversation logic here."""
 
 from __future__ import annotations
 
+import hmac
 import logging
-import traceback
 
 from telegram import Update
-from telegram.error import Forbidden, NetworkError, RetryAfter
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults, TypeHandler
+from telegram.request import HTTPXRequest
 
-from bot.flows import basics
-from bot.i18n import use_locale
-from bot.models import Messenger
-from handlers import commands_menu, dialog
-from handlers.persistence import SQLitePersistence
-from handlers.render import TelegramChannel, send
+from bot.runtime.web import json_body
+from handlers import commands_menu
+from handlers.events import to_inbound
+from handlers.render import TelegramChannel
 
 log = logging.getLogger(__name__)
 
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
-async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log the failure without personal data, and answer the person politely in their language."""
-    error = context.error
-    if isinstance(error, (NetworkError, RetryAfter, Forbidden)):
-        log.warning("Telegram request failed: %s", type(error).__name__)
-    else:
-        frames = traceback.extract_tb(error.__traceback__) if error else []
-        where = " <- ".join(f"{f.name}@{f.filename.rsplit('/', 1)[-1]}:{f.lineno}" for f in reversed(frames[-6:]))
-        # The exception's message may quote what a person typed: log its type and where only.
-        log.error("error while handling an update: %s at %s", type(error).__name__, where)
-    if not isinstance(update, Update) or update.effective_chat is None or update.effective_user is None:
-        return
-    services = context.application.bot_data["services"]
-    try:
-        actor = await services.accounts.identify(
-            Messenger.TELEGRAM, str(update.effective_user.id), str(update.effective_chat.id)
-        )
-        with use_locale(actor.locale):
-            await send(context.bot, update.effective_chat.id, basics.something_went_wrong())
-    except Exception:  # the apology itself failed (e.g. Telegram is down): nothing more to do
-        log.warning("could not tell the person about the error")
+
+async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """An update handed to the application directly (tests; PTB's own tools): through the pipeline."""
+    event = to_inbound(update)
+    if event is not None:
+        await context.application.bot_data["services"].pipeline.handle_now(event)
 
 
 async def on_startup(application: Application) -> None:
     """After ``initialize()``: remember the bot's username for deep links, set the default menu."""
     services = application.bot_data["services"]
-    me = application.bot
-    if me.username:
-        await services.accounts.remember_bot_username(me.username)
+    if application.bot.username:
+        await services.accounts.remember_bot_username(application.bot.username)
     try:
         await commands_menu.sync_defaults(application.bot, services.flows)
     except Exception:
@@ -68,27 +52,59 @@ async def fetch_username(settings) -> str | None:
         return None
 
 
-def build_application(services, *, request=None, updater: bool = True) -> Application:
-    """The PTB application over ``services``; ``request`` lets tests answer in-process."""
+def build_application(services, *, request=None) -> Application:
+    """The PTB application over ``services``; ``request`` lets tests answer in-process.
+
+    PTB is the Telegram client here (Bot API calls, rate limits, parsing); receiving goes through
+    the shared inbox and pipeline, so the application has no updater and one handler."""
     settings = services.settings
+    pool = settings.concurrency + 8  # every worker may be mid-call, plus the poller and the sender
     builder = (
         ApplicationBuilder()
         .token(settings.require_telegram_token())
         .base_url(settings.telegram_base_url)
         .base_file_url(settings.telegram_base_url.replace("/bot", "/file/bot"))
-        .persistence(SQLitePersistence(services.db, services.clock))
         .defaults(Defaults(tzinfo=settings.timezone))
-        # Overall pacing of bulk messages is the outbox sender's (bot.services.notifier); direct answers
-        # to people are not held back. Groups stay at 20 a minute, and a 429 is retried.
+        # Overall pacing of bulk messages is the outbox sender's; direct answers are not held back.
+        # Groups stay at 20 a minute, and a 429 is retried.
         .rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=3))
-        .concurrent_updates(False)
+        .updater(None)
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
-    if not updater:
-        builder = builder.updater(None)
+    else:
+        builder = builder.request(HTTPXRequest(connection_pool_size=pool, read_timeout=15.0))
     application = builder.build()
-    dialog.install(application, services)
-    application.add_error_handler(on_error)
-    services.notifier.register(TelegramChannel(application.bot))
+    application.bot_data["services"] = services
+    application.add_handler(TypeHandler(Update, on_update))
+    services.register_channel(TelegramChannel(application.bot, services.flows))
     return application
+
+
+def webhook_route(application: Application, dispatcher, secret: str):
+    """``POST /telegram``: the secret header checked in constant time, the update stored in the
+    inbox, then 200. A request that fails the check processes nothing."""
+
+    async def route(headers, body: bytes) -> tuple[int, dict]:
+        received = headers.get(SECRET_HEADER) or ""
+        if not hmac.compare_digest(received.encode(), secret.encode()):
+            return 403, {"ok": False}
+        data = json_body(body)
+        if not isinstance(data, dict):
+            return 400, {"ok": False}
+        event = parse(data, application.bot)
+        if event is not None:
+            await dispatcher.receive([event])
+        return 200, {"ok": True}
+
+    return route
+
+
+def parse(data: dict, bot):
+    """One raw update → an event; an update PTB cannot parse is skipped (its id and the error's type
+    are logged, never its content), so it cannot stop the bot or come back forever."""
+    try:
+        return to_inbound(Update.de_json(data, bot))
+    except Exception as error:
+        log.warning("skipped update %s that could not be read: %s", data.get("update_id"), type(error).__name__)
+        return None

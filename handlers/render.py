@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import logging
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.channels.errors import DeliveryError, RateLimited, TemporaryFailure, Unreachable
 
-from bot.dialog.types import Incoming, Reply
+from bot.dialog.types import Reply
 from bot.models import Messenger
 from bot.textnorm import split_text
+
+log = logging.getLogger(__name__)
 
 MAX_CALLBACK_BYTES = 64  # Telegram's limit on callback_data
 
@@ -31,22 +35,6 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton(c.label, callback_data=callback_data(state, c.id))] for c in reply.choices]
     )
-
-
-def incoming(update: Update) -> Incoming:
-    """A button press becomes a choice (with the question it answered); a message becomes text."""
-    query = update.callback_query
-    if query is not None:
-        state, _, choice = (query.data or "").partition("|")
-        return Incoming(choice=choice, state=state)
-    message = update.effective_message
-    if message is None:
-        return Incoming()
-    if message.photo:
-        return Incoming(photo=message.photo[-1].file_id)
-    if message.location:
-        return Incoming(location=(message.location.latitude, message.location.longitude))
-    return Incoming(text=message.text)
 
 
 MAX_TEXT = 4096  # Telegram's limit for one message
@@ -71,8 +59,28 @@ class TelegramChannel:
 
     messenger = Messenger.TELEGRAM
 
-    def __init__(self, bot) -> None:
+    def __init__(self, bot, registry=None) -> None:
         self.bot = bot
+        self.registry = registry
+
+    async def acknowledge(self, event) -> None:
+        """Answer the press and retire its keyboard, both at once (one round trip on a slow network).
+        A double tap ("message is not modified") or a press redelivered after a restart ("query is
+        too old") fails here: that changes nothing for the person, so it is ignored."""
+        calls = [self.bot.answer_callback_query(event.ack["query"])] if event.ack.get("query") else []
+        if event.ack.get("message"):
+            calls.append(self.bot.edit_message_reply_markup(chat_id=int(event.chat_id),
+                                                            message_id=int(event.ack["message"]), reply_markup=None))
+        for outcome in await asyncio.gather(*calls, return_exceptions=True):
+            if isinstance(outcome, Exception):
+                log.info("a button press could not be acknowledged: %s", type(outcome).__name__)
+
+    async def after_turn(self, event, before, after) -> None:
+        """After onboarding or a language change: this person's command menu, in their language."""
+        if not event.group and self.registry is not None:
+            from handlers import commands_menu
+
+            await commands_menu.sync_chat(self.bot, self.registry, int(event.chat_id), after)
 
     async def send(self, chat_id: str, reply: Reply) -> str | None:
         with _translated_errors():

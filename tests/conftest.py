@@ -52,7 +52,7 @@ async def telegram(services, api):
     """A real PTB Application whose HTTP layer is the in-process fake."""
     from handlers.app import build_application, on_startup
 
-    application = build_application(services, request=InProcessRequest(api), updater=False)
+    application = build_application(services, request=InProcessRequest(api))
     async with application:
         await on_startup(application)
         yield application

@@ -1,5 +1,5 @@
 """The same dialogues on both messengers, through their real adapters: PTB for Telegram (buttons),
-ZaloBot for Zalo (numbered choices). A check-in, a question, an alert to a police officer."""
+the Zalo adapter for Zalo (numbered choices). A check-in, a question, an alert to a police officer."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from bot.channels.zalo import ZaloBot
+from bot.channels.zalo import ZaloChannel, to_inbound
 from bot.models import Contact, Messenger, Role, Status
 from bot.services.supervision import CheckinInput
 from tests.support.people import onboard
@@ -36,15 +36,15 @@ class RecordingZaloClient:
 
 
 class ZaloPerson:
-    def __init__(self, bot: ZaloBot, client: RecordingZaloClient, user_id: str) -> None:
-        self.bot, self.client, self.user_id = bot, client, user_id
+    def __init__(self, services, client: RecordingZaloClient, user_id: str) -> None:
+        self.services, self.client, self.user_id = services, client, user_id
 
     async def says(self, text: str) -> list[str]:
         before = len(self.client.sent)
         self.client.ids += 1
-        await self.bot.handle({"event_name": "message.text.received", "message": {
+        await self.services.pipeline.handle_now(to_inbound({"event_name": "message.text.received", "message": {
             "message_id": f"{self.user_id}-{self.client.ids}", "from": {"id": self.user_id}, "chat": {"id": self.user_id},
-            "text": text}})
+            "text": text}}))
         return [t for c, t in self.client.sent[before:] if c == self.user_id]
 
     async def choose(self, label: str) -> list[str]:
@@ -66,8 +66,8 @@ async def messenger(request, telegram, api, services):
             lambda user: [s.text for s in api.all_to(int(user))]
         return
     client = RecordingZaloClient()
-    bot = ZaloBot(services, client)
-    yield Messenger.ZALO, lambda user: ZaloPerson(bot, client, str(user)), \
+    services.register_channel(ZaloChannel(client))
+    yield Messenger.ZALO, lambda user: ZaloPerson(services, client, str(user)), \
         lambda user: [t for c, t in client.sent if c == str(user)]
 
 

@@ -97,11 +97,11 @@ async def test_webhook_mode_accepts_only_the_secret_token(env, tmp_path, api):
     port = _free_port()
     child_env = {
         **os.environ, **env, "HOANHAP_TELEGRAM_BASE_URL": server.base_url,
-        "HOANHAP_WEBHOOK_LISTEN": "127.0.0.1", "HOANHAP_WEBHOOK_PORT": str(port),
+        "HOANHAP_HTTP_LISTEN": "127.0.0.1", "HOANHAP_HTTP_PORT": str(port),
         "HOANHAP_WEBHOOK_SECRET": "s3cret-webhook-token",
     }
     bot = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", "--webhook", f"http://127.0.0.1:{port}/telegram",
+        sys.executable, "-m", "bot", "run", "--webhook", f"http://127.0.0.1:{port}",
         env=child_env, cwd=tmp_path, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
     )
     update = {"update_id": 1, "message": {

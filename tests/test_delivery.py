@@ -62,7 +62,7 @@ async def test_a_fan_out_within_telegrams_limits_loses_nothing_duplicates_nothin
     api = FakeBotApi(TOKEN, limits=Limits(overall=30, per_chat=1.0))
     services = await Services.start(settings, clock)
     try:
-        application = build_application(services, request=InProcessRequest(api), updater=False)
+        application = build_application(services, request=InProcessRequest(api))
         async with application:
             recipients = []
             for n in range(60):

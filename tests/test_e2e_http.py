@@ -30,20 +30,21 @@ async def server(api):
 
 @pytest.fixture
 async def polling_bot(services, server):
+    from bot.runtime.dispatcher import Dispatcher
     from handlers.app import build_application, on_startup
     from handlers.polling import poll
 
     services.settings = replace(services.settings, telegram_base_url=server.base_url)
-    application = build_application(services, updater=False)
+    application = build_application(services)
+    dispatcher = Dispatcher(services.pipeline, 8)
     stop = asyncio.Event()
     async with application:
         await on_startup(application)
-        await application.start()
-        polling = asyncio.create_task(poll(application, stop))
+        polling = asyncio.create_task(poll(application.bot, dispatcher, stop))
         yield application
         stop.set()
         await polling
-        await application.stop()
+        await dispatcher.stop()
 
 
 async def test_stranger_officer_language_and_cancel_over_http(polling_bot, server, services):
@@ -101,17 +102,27 @@ async def _until(predicate, timeout: float = 20.0) -> None:
         await asyncio.sleep(0.05)
 
 
+def _open_inbox_rows(db_path) -> int:
+    import sqlite3
+
+    conn = sqlite3.connect(db_path)
+    try:
+        return conn.execute("SELECT COUNT(*) FROM inbox WHERE done_at IS NULL").fetchone()[0]
+    finally:
+        conn.close()
+
+
 def _saved_state(db_path) -> list[str]:
     import sqlite3
 
     conn = sqlite3.connect(db_path)
     try:
-        return [r[0] for r in conn.execute("SELECT state FROM ptb_conversations")]
+        return [r[0] for r in conn.execute("SELECT state FROM dialogs WHERE state IS NOT NULL")]
     finally:
         conn.close()
 
 
-@pytest.mark.parametrize("kill_at", ["right after the reply", "after the state is saved"])
+@pytest.mark.parametrize("kill_at", ["right after the reply", "after the turn is finished"])
 async def test_a_conversation_resumes_after_the_process_is_killed(server, env, tmp_path, kill_at):
     api = server.api
     child_env = {**os.environ, **env, "HOANHAP_TELEGRAM_BASE_URL": server.base_url}
@@ -127,11 +138,11 @@ async def test_a_conversation_resumes_after_the_process_is_killed(server, env, t
         [roles] = await api.wait_sent(OFFICER)
         await api.user_presses(OFFICER, roles, "Cán bộ Công an xã")
         [name_question] = await api.wait_sent(OFFICER)
-        polls_at_reply = api.polls
         assert name_question.text.startswith("Gõ họ tên người nhận mã")
-        if kill_at == "after the state is saved":
+        if kill_at == "after the turn is finished":
             await _until(lambda: _saved_state(env["HOANHAP_DB"]) == ["invite:name"])
-            await _until(lambda: api.polls > polls_at_reply)  # the next poll confirmed the update
+            await _until(lambda: not api.updates)  # the next getUpdates confirmed it (it is in the inbox)
+            await _until(lambda: _open_inbox_rows(env["HOANHAP_DB"]) == 0)  # and its replies are known delivered
     finally:
         bot.send_signal(signal.SIGKILL)  # no shutdown, no flush
         await bot.wait()

@@ -60,7 +60,7 @@ class Harness:
         self.services.flood = FloodGuard(burst=10_000)
         for role in ("police", "supervisor", "returnee"):
             await onboard(self.services, Messenger.TELEGRAM, str(USERS[role]), Role(role))
-        self.app = build_application(self.services, request=InProcessRequest(self.api), updater=False)
+        self.app = build_application(self.services, request=InProcessRequest(self.api))
         await self.app.initialize()
 
     def feed(self, raw: dict) -> None:

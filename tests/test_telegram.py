@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 
+from bot.app import Services
 from bot.models import Messenger, Role
+from handlers.events import to_inbound
 from tests.support.people import onboard
 from tests.support.telegram_chat import TelegramPerson
 
@@ -148,10 +150,10 @@ async def test_conversation_state_and_draft_reach_sqlite_after_each_update(teleg
     await officer.presses("Tổ viên Tổ bảo vệ an ninh, trật tự")
 
     async with services.db.reading() as conn:
-        async with conn.execute("SELECT state FROM ptb_conversations WHERE name = 'dialog'") as cur:
-            assert [r[0] for r in await cur.fetchall()] == ["invite:name"]
-        async with conn.execute("SELECT data FROM ptb_user_data WHERE user_id = ?", (POLICE_ID,)) as cur:
-            assert json.loads((await cur.fetchone())[0])["draft"]["role"] == "supervisor"
+        async with conn.execute("SELECT chat_key, state, data FROM dialogs WHERE channel = 'telegram'") as cur:
+            [(chat, state, data)] = await cur.fetchall()
+    assert (chat, state) == (str(POLICE_ID), "invite:name")
+    assert json.loads(data)["role"] == "supervisor"
 
 
 async def test_a_supervisor_cannot_check_in_on_someone_elses_person_with_a_forged_button(telegram, api, services):
@@ -234,7 +236,8 @@ async def test_a_state_whose_draft_was_lost_ends_politely_instead_of_failing_for
     officer = await police(telegram, api, services)
     await officer.says("/invite")
     await officer.presses("Cán bộ Công an xã")
-    telegram.user_data[POLICE_ID].pop("draft")  # as if a crash had kept the state but not the draft
+    async with services.db.transaction() as tx:  # as if an older version had kept the state but not the draft
+        await tx.execute("UPDATE dialogs SET data = '{}' WHERE chat_key = ?", (str(POLICE_ID),))
 
     said = await officer.says("Lò Văn Hùng")
 
@@ -244,8 +247,6 @@ async def test_a_state_whose_draft_was_lost_ends_politely_instead_of_failing_for
 
 async def test_an_update_delivered_twice_is_handled_once_in_this_process_and_after_a_restart(telegram, api, services):
     from telegram import Update
-
-    from bot.services.updates import SeenUpdatesLog
 
     officer = await police(telegram, api, services)
     await officer.says("/invite")
@@ -260,7 +261,10 @@ async def test_an_update_delivered_twice_is_handled_once_in_this_process_and_aft
     first = await deliver()
     assert first and "tên" in first[-1].lower()  # asked for the name
     assert await deliver() == []  # Telegram sent it again (a retried getUpdates): nothing happens twice
-    services.seen_updates = SeenUpdatesLog(services.db, services.clock)  # as after a restart
-    assert await deliver() == []
+    restarted = await Services.start(services.settings, services.clock)  # another process on the same database
+    try:
+        assert await restarted.pipeline.handle_now(to_inbound(Update.de_json(pressed, telegram.bot))) == []
+    finally:
+        await restarted.close()
     # and the next update, numbered higher, is handled as usual
     assert await officer.says("Nguyễn Văn Tư")

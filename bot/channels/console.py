@@ -13,10 +13,12 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from bot.dialog.runner import TextRunner
+import uuid
+
 from bot.dialog.types import Reply
 from bot.i18n import _, use_locale
 from bot.models import Messenger
+from bot.runtime.events import Inbound
 
 
 def render(reply: Reply) -> str:
@@ -44,15 +46,20 @@ class ConsoleChannel:
         self.out.flush()
         return None
 
+    async def acknowledge(self, event) -> None:
+        """No buttons in a terminal."""
+
+    async def after_turn(self, event, before, after) -> None:
+        """No command menu in a terminal."""
+
 
 async def run_console(services, *, demo_people=(), stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> None:
     from bot.scheduler import Background
 
     channel = ConsoleChannel(out)
-    services.notifier.register(channel)
+    services.register_channel(channel)
     background = Background(services)
     background.start()
-    runner = TextRunner(services, Messenger.CONSOLE.value)
     handles = {p.handle for p in demo_people}
     channel.me = next(iter(sorted(h for h in handles if h.startswith("police"))), "you")
     with use_locale(services.settings.default_locale):
@@ -81,9 +88,7 @@ async def run_console(services, *, demo_people=(), stdin: TextIO = sys.stdin, ou
             role = actor.role.value if actor.role else "-"
             out.write(f"{channel.me} ({role})\n")
             continue
-        actor = await services.accounts.identify(Messenger.CONSOLE, channel.me, channel.me)
-        with use_locale(actor.locale):
-            replies = await runner.handle(actor, text)
-        for reply in replies:
-            await channel.send(channel.me, reply)
+        # Through the same pipeline as every messenger; the console's channel prints the replies.
+        await services.pipeline.handle_now(
+            Inbound(Messenger.CONSOLE.value, uuid.uuid4().hex, channel.me, channel.me, text=text))
     await background.stop()

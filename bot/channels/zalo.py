@@ -10,17 +10,16 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import json
 import logging
 
 import httpx
 
 from bot.aio import Stopped, unless_stopped
 from bot.channels.errors import DeliveryError, RateLimited, TemporaryFailure, Unreachable
-from bot.dialog.runner import TextRunner
 from bot.dialog.types import Reply
-from bot.i18n import use_locale
 from bot.models import Messenger
+from bot.runtime.events import PROTECTED, Inbound
+from bot.runtime.web import json_body
 from bot.textnorm import split_text
 
 log = logging.getLogger(__name__)
@@ -36,9 +35,12 @@ class ZaloError(Exception):
 
 
 class ZaloClient:
-    def __init__(self, token: str, base_url: str = DEFAULT_BASE_URL, *, client: httpx.AsyncClient | None = None) -> None:
+    def __init__(self, token: str, base_url: str = DEFAULT_BASE_URL, *, client: httpx.AsyncClient | None = None,
+                 pool: int = 20) -> None:
         self._url = f"{base_url.rstrip('/')}{token}"
-        self._client = client or httpx.AsyncClient(timeout=httpx.Timeout(40.0, connect=10.0))
+        # Its own pool, sized for the workers: a slow Zalo never holds up Telegram's connections.
+        self._client = client or httpx.AsyncClient(timeout=httpx.Timeout(40.0, connect=10.0),
+                                                   limits=httpx.Limits(max_connections=pool))
 
     async def close(self) -> None:
         await self._client.aclose()
@@ -98,6 +100,12 @@ class ZaloChannel:
     def __init__(self, client: ZaloClient) -> None:
         self.client = client
 
+    async def acknowledge(self, event) -> None:
+        """Zalo has no buttons to acknowledge."""
+
+    async def after_turn(self, event, before, after) -> None:
+        """Zalo has no command menu to update."""
+
     async def send(self, chat_id: str, reply: Reply) -> str | None:
         text = render(reply)
         if reply.attachment is not None:  # Zalo's sendPhoto takes a URL, not a file: say where to find it
@@ -119,87 +127,76 @@ def secret_ok(received: str | None, expected: str) -> bool:
     return received is not None and hmac.compare_digest(received.encode(), expected.encode())
 
 
-class ZaloBot:
-    """Turns Zalo events into turns of the conversations, and answers on Zalo."""
-
-    def __init__(self, services, client: ZaloClient) -> None:
-        self.services = services
-        self.client = client
-        self.channel = ZaloChannel(client)
-        self.runner = TextRunner(services, Messenger.ZALO.value)
-        services.notifier.register(self.channel)
-
-    async def handle(self, event: dict) -> None:
-        """One event: dropped if seen before (no offsets on Zalo), else answered."""
-        message = event.get("message") or {}
-        sender = (message.get("from") or {}).get("id")
-        chat = (message.get("chat") or {}).get("id") or sender
-        message_id = message.get("message_id")
-        if not sender or not message_id:
-            return
-        if await self.services.seen_updates.seen("zalo", str(message_id)):
-            return
-        actor = await self.services.accounts.identify(Messenger.ZALO, str(sender), str(chat))
-        verdict = self.services.flood.check(f"zalo:{sender}")
-        if verdict != "ok":
-            if verdict == "warn":
-                from bot.flows.basics import slow_down
-
-                with use_locale(actor.locale):
-                    await self.channel.send(str(chat), slow_down())
-            await self.services.seen_updates.mark("zalo", str(message_id))
-            return
-        name = event.get("event_name", "")
-        with use_locale(actor.locale):
-            if name == "message.text.received":
-                replies = await self.runner.handle(actor, str(message.get("text") or ""))
-            elif name == "message.image.received":
-                replies = await self.runner.handle(actor, None, photo=str(message.get("photo_url") or message_id))
-            else:  # stickers, and what Zalo withholds (message.unsupported.received)
-                replies = await self.runner.handle(actor, None)
-        for reply in replies:
-            await self.channel.send(str(chat), reply)
-        await self.services.seen_updates.mark("zalo", str(message_id))
-
-    async def poll(self, stop: asyncio.Event) -> None:
-        await self.client.call("deleteWebhook")
-        backoff = 1.0
-        while not stop.is_set():
-            try:
-                event = await unless_stopped(self.client.get_updates(), stop)
-                backoff = 1.0
-            except Stopped:
-                break
-            except (TemporaryFailure, ZaloError) as error:
-                log.warning("Zalo getUpdates failed (%s); retrying in %.0f s", type(error).__name__, backoff)
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 60.0)
-                continue
-            if event:
-                try:
-                    await self.handle(event)
-                except Exception:
-                    log.exception("a Zalo event could not be handled")
+def to_inbound(event: dict) -> Inbound | None:
+    """A Zalo event → the pipeline's event (None for what the bot does not answer)."""
+    message = event.get("message") or {}
+    sender = (message.get("from") or {}).get("id")
+    chat = message.get("chat") or {}
+    message_id = message.get("message_id")
+    if not sender or not message_id:
+        return None
+    group = str(chat.get("chat_type") or "PRIVATE").upper() != "PRIVATE"
+    base = dict(channel=Messenger.ZALO.value, external_id=str(message_id), user_id=str(sender),
+                chat_id=str(chat.get("id") or sender), group=group)
+    name = event.get("event_name", "")
+    if name == "message.text.received":
+        return Inbound(**base, text=str(message.get("text") or ""))
+    if name == "message.image.received":
+        # The documented field is ``photo``; some clients read ``photo_url``.
+        photo = message.get("photo") or message.get("photo_url")
+        if photo:
+            return Inbound(**base, photo=str(photo), text=message.get("caption") or None)
+        return Inbound(**base)
+    if name == "message.unsupported.received":  # the sender is a protected user: Zalo withholds the content
+        return Inbound(**base, kind=PROTECTED)
+    return Inbound(**base)  # stickers, voice notes…: "I can only read text"
 
 
-def webhook_app(bot: ZaloBot, secret: str, path: str = "/zalo"):
-    """A tornado application for Zalo's webhook: the secret header is checked, the body accepted
-    wrapped or not."""
-    import tornado.web
+async def poll(client: ZaloClient, dispatcher, stop: asyncio.Event, *, min_interval: float = 1.0) -> None:
+    """Development only (Zalo recommends webhooks): one event per call, no offset; replays are
+    dropped by the inbox on ``message_id``."""
+    await client.call("deleteWebhook")
+    backoff = 1.0
+    while not stop.is_set():
+        started = asyncio.get_running_loop().time()
+        try:
+            event = await unless_stopped(client.get_updates(), stop)
+            backoff = 1.0
+        except Stopped:
+            break
+        except (TemporaryFailure, ZaloError) as error:
+            log.warning("Zalo getUpdates failed (%s); retrying in %.0f s", type(error).__name__, backoff)
+            await _pause(stop, backoff)
+            backoff = min(backoff * 2, 60.0)
+            continue
+        inbound = to_inbound(unwrap(event) or {}) if event else None
+        if inbound is not None:
+            await dispatcher.receive([inbound])
+        elapsed = asyncio.get_running_loop().time() - started
+        if elapsed < min_interval:  # an empty poll answers at once (HTTP 408): never a busy loop
+            await _pause(stop, min_interval - elapsed)
 
-    class Endpoint(tornado.web.RequestHandler):
-        async def post(self) -> None:
-            if not secret_ok(self.request.headers.get("X-Bot-Api-Secret-Token"), secret):
-                self.set_status(403)
-                return
-            try:
-                event = unwrap(json.loads(self.request.body or b"null"))
-            except ValueError:
-                event = None
-            if event is None:
-                self.set_status(400)
-                return
-            await bot.handle(event)
-            self.finish({"ok": True})
 
-    return tornado.web.Application([(path, Endpoint)])
+async def _pause(stop: asyncio.Event, seconds: float) -> None:
+    try:
+        await asyncio.wait_for(stop.wait(), seconds)
+    except asyncio.TimeoutError:
+        pass
+
+
+def webhook_route(dispatcher, secret: str):
+    """``POST /zalo``: the secret header checked in constant time, the body accepted wrapped or
+    not, stored in the inbox, then 200."""
+
+    async def route(headers, body: bytes) -> tuple[int, dict]:
+        if not secret_ok(headers.get("X-Bot-Api-Secret-Token"), secret):
+            return 403, {"ok": False}
+        event = unwrap(json_body(body))
+        if event is None:
+            return 400, {"ok": False}
+        inbound = to_inbound(event)
+        if inbound is not None:
+            await dispatcher.receive([inbound])
+        return 200, {"ok": True}
+
+    return route

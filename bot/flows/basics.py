@@ -191,6 +191,16 @@ def only_text() -> Reply:
     return Reply(_("Sorry, I can only read text messages here."))
 
 
+def edited_message() -> Reply:
+    return Reply(_("I do not see changes to a message already sent. Please send the corrected answer "
+                   "again as a new message."))
+
+
+def protected_sender() -> Reply:
+    return Reply(_("Zalo does not show me what you sent. Please ask the commune police or a relative to help you, "
+                   "or come to the commune police office; they can answer you in person."))
+
+
 def something_went_wrong() -> Reply:
     return Reply(_("Sorry, something went wrong on our side. What you confirmed earlier is saved. "
                    "Please try again in a moment."))

@@ -55,6 +55,7 @@ class Actor:
     chat_id: str
     person: Person | None
     locale: str
+    unreachable_here: bool = False  # blocked the bot on this messenger (and now writes again)
 
     @property
     def role(self) -> Role | None:
@@ -106,7 +107,21 @@ class Accounts:
         self, messenger: Messenger, external_id: str, chat_id: str, identity: Identity | None, person: Person | None
     ) -> Actor:
         locale = (person.locale if person else None) or (identity.locale if identity else None) or self.default_locale
-        return Actor(messenger, external_id, chat_id, person, locale)
+        return Actor(messenger, external_id, chat_id, person, locale, bool(identity and identity.unreachable))
+
+    async def set_reachable(self, messenger: Messenger, external_id: str, reachable: bool) -> None:
+        """The person blocked (or unblocked, or wrote to) the bot on this messenger. Other messengers
+        are not affected; the person counts as unreachable only while every account is."""
+        async with self.db.transaction() as tx:
+            await Identities.set_reachable(tx, messenger, external_id, reachable, self.clock.now())
+
+    async def move_group(self, messenger: Messenger, old_chat_id: str, new_chat_id: str) -> None:
+        """A linked group chat got a new id: alerts follow it there."""
+        async with self.db.transaction() as tx:
+            moved = await Groups.move(tx, messenger.value, old_chat_id, new_chat_id)
+            if moved:
+                await Audit.record(tx, now=self.clock.now(), actor_id=None, action="group.moved",
+                                   detail={"messenger": messenger.value})
 
     async def set_language(self, actor: Actor, locale: str) -> Actor:
         now = self.clock.now()

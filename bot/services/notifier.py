@@ -76,9 +76,15 @@ class Notifier:
         self._queued_seen = -1
         self._running = False
         self.stats = {"sent": 0, "retried": 0, "rate_limited": 0, "unreachable": 0}
+        self.last_ok: dict[str, object] = {}
 
     def register(self, channel: Channel) -> None:
         self._channels[channel.messenger] = channel
+
+    def channel_health(self) -> dict:
+        """Per messenger: when a message last went out (for /healthz)."""
+        return {m.value: {"last_sent": self.last_ok[m.value].isoformat(timespec="seconds")
+                          if m.value in self.last_ok else None} for m in self._channels}
 
     def channel(self, messenger: Messenger) -> Channel | None:
         return self._channels.get(messenger)

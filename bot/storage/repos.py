@@ -140,6 +140,7 @@ def _identity(row: Row) -> Identity:
         chat_id=row["chat_id"],
         person_id=row["person_id"],
         locale=row["locale"],
+        unreachable=row["unreachable_at"] is not None,
     )
 
 
@@ -151,7 +152,7 @@ class Identities:
         row = await fetch_one(
             conn,
             """SELECT p.*, i.id AS identity_id, i.messenger, i.external_id, i.chat_id, i.person_id,
-                      i.locale AS identity_locale
+                      i.locale AS identity_locale, i.unreachable_at AS identity_unreachable_at
                FROM identities i LEFT JOIN people p ON p.id = i.person_id
                WHERE i.messenger = ? AND i.external_id = ?""",
             (messenger.value, external_id),
@@ -160,8 +161,28 @@ class Identities:
             return None, None
         identity = Identity(id=row["identity_id"], messenger=Messenger(row["messenger"]),
                             external_id=row["external_id"], chat_id=row["chat_id"], person_id=row["person_id"],
-                            locale=row["identity_locale"])
+                            locale=row["identity_locale"], unreachable=row["identity_unreachable_at"] is not None)
         return identity, (_person(row) if row["id"] is not None else None)
+
+    @staticmethod
+    async def set_reachable(conn: Connection, messenger: Messenger, external_id: str, reachable: bool,
+                            now: datetime) -> int | None:
+        """Mark one account (un)reachable; the person is unreachable only while every account is.
+        Returns the person's id (None for someone with no role)."""
+        rows = await conn.execute_fetchall(
+            "UPDATE identities SET unreachable_at = ? WHERE messenger = ? AND external_id = ? RETURNING person_id",
+            (None if reachable else to_db(now), messenger.value, external_id),
+        )
+        person_id = rows[0][0] if rows else None
+        if person_id is not None:
+            await conn.execute(
+                """UPDATE people SET unreachable_at = CASE
+                       WHEN EXISTS (SELECT 1 FROM identities WHERE person_id = ? AND unreachable_at IS NULL) THEN NULL
+                       ELSE COALESCE(unreachable_at, ?) END
+                   WHERE id = ?""",
+                (person_id, to_db(now), person_id),
+            )
+        return person_id
 
     @staticmethod
     async def find(conn: Connection, messenger: Messenger, external_id: str) -> Identity | None:
@@ -305,7 +326,7 @@ class Meta:
 
 
 class Dialogs:
-    """Conversation state for the text channels (console, Zalo)."""
+    """Each conversation's state and draft, for every messenger (keyed by messenger and chat)."""
 
     @staticmethod
     async def get(conn: Connection, channel: str, chat_key: str) -> tuple[str | None, dict]:
@@ -325,95 +346,19 @@ class Dialogs:
             (channel, chat_key, state, json.dumps(data, ensure_ascii=False), to_db(now)),
         )
 
-
-class PtbStore:
-    """python-telegram-bot's persistence rows (JSON, never pickle)."""
+    @staticmethod
+    async def drop(conn: Connection, channel: str, chat_key: str) -> None:
+        await conn.execute("DELETE FROM dialogs WHERE channel = ? AND chat_key = ?", (channel, chat_key))
 
     @staticmethod
-    async def conversations(conn: Connection, name: str) -> dict[tuple, str]:
-        rows = await fetch_all(conn, "SELECT key, state FROM ptb_conversations WHERE name = ?", (name,))
-        return {tuple(json.loads(r["key"])): r["state"] for r in rows}
-
-    @staticmethod
-    async def put_conversation(conn: Connection, name: str, key: tuple, state: str | None) -> None:
-        key_text = json.dumps(list(key))
-        if state is None:
-            await conn.execute("DELETE FROM ptb_conversations WHERE name = ? AND key = ?", (name, key_text))
-        else:
-            await conn.execute(
-                """
-                INSERT INTO ptb_conversations (name, key, state) VALUES (?, ?, ?)
-                ON CONFLICT (name, key) DO UPDATE SET state = excluded.state
-                """,
-                (name, key_text, state),
-            )
-
-    @staticmethod
-    async def user_data(conn: Connection) -> dict[int, dict]:
-        rows = await fetch_all(conn, "SELECT user_id, data FROM ptb_user_data")
-        return {r["user_id"]: json.loads(r["data"]) for r in rows}
-
-    @staticmethod
-    async def put_user_data(conn: Connection, user_id: int, data: dict) -> None:
-        if not data:
-            await conn.execute("DELETE FROM ptb_user_data WHERE user_id = ?", (user_id,))
-            return
-        await conn.execute(
-            """
-            INSERT INTO ptb_user_data (user_id, data) VALUES (?, ?)
-            ON CONFLICT (user_id) DO UPDATE SET data = excluded.data
-            """,
-            (user_id, json.dumps(data, ensure_ascii=False)),
-        )
-
-    @staticmethod
-    async def save_turn(conn: Connection, *, name: str, key: tuple, state: str | None, user_id: int, data: dict,
-                        messenger: str, update_id: str | None, now: datetime) -> None:
-        """A turn's conversation state, the person's draft and the update's id, in one statement (the
-        ``ptb_turns`` view's trigger writes all three; a statement is atomic on its own)."""
-        await conn.execute(
-            """INSERT INTO ptb_turns (name, key, state, user_id, data, messenger, update_id, at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
-            (name, json.dumps(list(key)), state, user_id, json.dumps(data, ensure_ascii=False) if data else None,
-             messenger, update_id, to_db(now)),
-        )
-
-    @staticmethod
-    async def drop_user_data(conn: Connection, user_id: int) -> None:
-        await conn.execute("DELETE FROM ptb_user_data WHERE user_id = ?", (user_id,))
-
-
-class SeenUpdates:
-    KEEP = 5000
-
-    @staticmethod
-    async def seen(conn: Connection, messenger: str, update_id: str) -> bool:
-        row = await fetch_one(conn, "SELECT 1 FROM seen_updates WHERE messenger = ? AND update_id = ?", (messenger, update_id))
-        return row is not None
-
-    @staticmethod
-    async def mark(conn: Connection, messenger: str, update_id: str, now: datetime) -> None:
-        await conn.execute(
-            "INSERT OR IGNORE INTO seen_updates (messenger, update_id, at) VALUES (?, ?, ?)",
-            (messenger, update_id, to_db(now)),
-        )
-
-    @staticmethod
-    async def highest(conn: Connection, messenger: str) -> int | None:
-        """The highest numeric update id kept (Telegram numbers its updates in increasing order)."""
-        row = await fetch_one(
-            conn, "SELECT MAX(CAST(update_id AS INTEGER)) AS high FROM seen_updates WHERE messenger = ?", (messenger,))
-        return row["high"]
-
-    @staticmethod
-    async def prune(conn: Connection, messenger: str) -> None:
-        await conn.execute(
-            """
-            DELETE FROM seen_updates WHERE messenger = ? AND at < (
-                SELECT at FROM seen_updates WHERE messenger = ? ORDER BY at DESC LIMIT 1 OFFSET ?)
-            """,
-            (messenger, messenger, SeenUpdates.KEEP),
-        )
+    async def expire_strangers(conn: Connection, before: datetime) -> int:
+        """Forget idle conversations of people with no role (strangers who wrote once)."""
+        cursor = await conn.execute(
+            """DELETE FROM dialogs WHERE updated_at < ? AND NOT EXISTS (
+                   SELECT 1 FROM identities i JOIN people p ON p.id = i.person_id
+                   WHERE i.messenger = dialogs.channel AND i.chat_id = dialogs.chat_key)""",
+            (to_db(before),))
+        return cursor.rowcount
 
 
 @dataclass(frozen=True)
@@ -435,6 +380,15 @@ def _outbox(r: Row) -> OutboxItem:
 
 class Outbox:
     queued = 0  # rows this process has inserted: lets the sender skip a poll when a turn queued nothing
+
+    @staticmethod
+    async def health(conn: Connection, failed_since: datetime) -> tuple[int, str | None, int]:
+        """(messages waiting, when the oldest was queued, messages given up since ``failed_since``)."""
+        row = await fetch_one(conn, """
+            SELECT (SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL) AS n,
+                   (SELECT MIN(created_at) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL) AS oldest,
+                   (SELECT COUNT(*) FROM outbox WHERE failed_at > ?) AS failed""", (to_db(failed_since),))
+        return int(row["n"]), row["oldest"], int(row["failed"])
 
     @staticmethod
     async def add(conn: Connection, *, kind: str, params: dict, now: datetime, person_id: int | None = None,
@@ -551,6 +505,16 @@ class Groups:
             "INSERT OR IGNORE INTO commune_groups (commune_id, messenger, chat_id, linked_by, linked_at) VALUES (?, ?, ?, ?, ?)",
             (commune_id, messenger, chat_id, by, to_db(now)),
         )
+
+    @staticmethod
+    async def move(conn: Connection, messenger: str, old_chat_id: str, new_chat_id: str) -> int:
+        """A group got a new id (Telegram: upgraded to a supergroup): its links and alert copies follow."""
+        cursor = await conn.execute(
+            "UPDATE OR REPLACE commune_groups SET chat_id = ? WHERE messenger = ? AND chat_id = ?",
+            (new_chat_id, messenger, old_chat_id))
+        await conn.execute("UPDATE outbox SET chat_id = ? WHERE messenger = ? AND chat_id = ? AND sent_at IS NULL",
+                           (new_chat_id, messenger, old_chat_id))
+        return cursor.rowcount
 
     @staticmethod
     async def of_commune(conn: Connection, commune_id: int) -> list[tuple[str, str]]:

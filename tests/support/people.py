@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from bot.dialog.runner import TextRunner
+import itertools
+
 from bot.dialog.types import Reply
-from bot.i18n import use_locale
 from bot.models import Messenger, Role
+from bot.runtime.events import Inbound
+
+_ids = itertools.count(1)
 
 
 async def onboard(services, messenger: Messenger, external_id: str, role: Role, commune: str = "Xã Mẫu Sơn",
@@ -24,13 +27,12 @@ class TextChat:
         self.services = services
         self.handle = handle
         self.messenger = messenger
-        self.runner = TextRunner(services, messenger.value)
         self.replies: list[Reply] = []
 
     async def says(self, text: str | None) -> list[str]:
-        actor = await self.services.accounts.identify(self.messenger, self.handle, self.handle)
-        with use_locale(actor.locale):
-            self.replies = await self.runner.handle(actor, text)
+        """Type ``text`` (None: send something that is not text, e.g. a sticker), through the pipeline."""
+        event = Inbound(self.messenger.value, f"t{next(_ids)}", self.handle, self.handle, text=text)
+        self.replies = await self.services.pipeline.handle_now(event)
         return [r.text for r in self.replies]
 
     @property

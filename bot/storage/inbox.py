@@ -1,0 +1,88 @@
+"""The inbox's SQL: what arrived, idempotent on the platform's id, until it is handled and answered.
+
+A row moves new (``payload``) → handled (``replies``; committed with the turn) → done (nothing but
+its ids, kept a few days so a redelivery is recognised). Transactions belong to the caller.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from aiosqlite import Connection
+
+from bot.clock import to_db
+from bot.storage.repos import fetch_all, fetch_one
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    id: int
+    channel: str
+    external_id: str
+    chat_key: str
+    payload: dict | None  # None once handled
+    replies: list | None  # set while handled and not yet delivered
+
+
+def _row(r) -> InboxRow:
+    return InboxRow(r["id"], r["channel"], r["external_id"], r["chat_key"],
+                    json.loads(r["payload"]) if r["payload"] else None,
+                    json.loads(r["replies"]) if r["replies"] else None)
+
+
+class Inbox:
+    @staticmethod
+    async def add(conn: Connection, channel: str, external_id: str, chat_key: str, payload: dict,
+                  now: datetime) -> int | None:
+        """Store an event; its row id, or None when this id was received before (a redelivery)."""
+        rows = await conn.execute_fetchall(
+            """
+            INSERT INTO inbox (channel, external_id, chat_key, payload, received_at) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (channel, external_id) DO NOTHING
+            RETURNING id
+            """,
+            (channel, external_id, chat_key, json.dumps(payload, ensure_ascii=False), to_db(now)),
+        )
+        return rows[0][0] if rows else None
+
+    @staticmethod
+    async def handled(conn: Connection, row_id: int, replies: list, now: datetime) -> None:
+        """The turn is committed with this: the event's content goes, the replies wait for delivery."""
+        await conn.execute(
+            "UPDATE inbox SET payload = NULL, replies = ?, handled_at = ? WHERE id = ?",
+            (json.dumps(replies, ensure_ascii=False) if replies else None, to_db(now), row_id),
+        )
+
+    @staticmethod
+    async def done(conn: Connection, row_ids: list[int], now: datetime) -> None:
+        for start in range(0, len(row_ids), 500):
+            part = row_ids[start:start + 500]
+            await conn.execute(
+                f"UPDATE inbox SET payload = NULL, replies = NULL, done_at = ?, handled_at = COALESCE(handled_at, ?)"
+                f" WHERE id IN ({','.join('?' * len(part))})",
+                (to_db(now), to_db(now), *part),
+            )
+
+    @staticmethod
+    async def unfinished(conn: Connection) -> list[InboxRow]:
+        """Rows a stopped process left: not handled yet, or handled and not answered; in arrival order."""
+        rows = await fetch_all(conn, "SELECT * FROM inbox WHERE done_at IS NULL ORDER BY id")
+        return [_row(r) for r in rows]
+
+    @staticmethod
+    async def get(conn: Connection, row_id: int) -> InboxRow | None:
+        row = await fetch_one(conn, "SELECT * FROM inbox WHERE id = ?", (row_id,))
+        return _row(row) if row else None
+
+    @staticmethod
+    async def backlog(conn: Connection) -> tuple[int, str | None]:
+        row = await fetch_one(conn, "SELECT COUNT(*) AS n, MIN(received_at) AS oldest FROM inbox WHERE done_at IS NULL")
+        return int(row["n"]), row["oldest"]
+
+    @staticmethod
+    async def prune(conn: Connection, before: datetime) -> int:
+        """Forget finished rows received before ``before`` (long past any redelivery)."""
+        cursor = await conn.execute("DELETE FROM inbox WHERE done_at IS NOT NULL AND received_at < ?", (to_db(before),))
+        return cursor.rowcount
