@@ -36,7 +36,7 @@ def clock():
 async def services(settings, clock):
     services = await Services.start(settings, clock)
     # Pacing is real time; tests that are not about it should not wait for it.
-    services.notifier.pacer = Pacer(rate=10_000, per_chat=0.0)
+    services.notifier.pace(rate=10_000, per_chat=0.0)
     services.flood = FloodGuard(burst=10_000)  # the flood tests set their own
     yield services
     await services.close()

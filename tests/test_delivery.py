@@ -105,9 +105,11 @@ async def test_a_rate_limit_waits_retry_after_and_a_server_error_is_retried_late
     services.notifier.register(channel)
     await world.enrol("Nông Văn Bình", supervisor="supervisor1")  # queues "assigned" for supervisor1
 
-    assert channel.texts("supervisor1") == []  # 429 then 502: kept for later, not lost
-    clock.advance(seconds=20)
+    assert channel.texts("supervisor1") == []  # 429: this messenger waits retry_after, nothing is lost
+    clock.advance(seconds=1)
     await services.notifier.flush()
+    assert channel.texts("supervisor1") == []  # then 502: tried again later
+    clock.advance(seconds=60)
     await services.notifier.flush()
     assert len(channel.texts("supervisor1")) == 1
     assert services.notifier.stats["rate_limited"] == 1 and services.notifier.stats["retried"] == 1

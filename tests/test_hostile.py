@@ -56,7 +56,7 @@ class Harness:
         settings = load_settings({"HOANHAP_DB": str(tmp_path / "fuzz.sqlite3"), "HOANHAP_TELEGRAM_TOKEN": TOKEN,
                                   "HOANHAP_TELEGRAM_BASE_URL": "http://127.0.0.1:9/bot"}, dotenv=False)
         self.services = await Services.start(settings, FixedClock(datetime(2026, 11, 22, 3, tzinfo=timezone.utc)))
-        self.services.notifier.pacer = Pacer(rate=10_000, per_chat=0.0)
+        self.services.notifier.pace(rate=10_000, per_chat=0.0)
         self.services.flood = FloodGuard(burst=10_000)
         for role in ("police", "supervisor", "returnee"):
             await onboard(self.services, Messenger.TELEGRAM, str(USERS[role]), Role(role))

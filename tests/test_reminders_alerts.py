@@ -108,7 +108,7 @@ async def test_after_an_hour_of_downtime_what_fell_due_is_sent_once(world, servi
 
     at(clock, date(2026, 12, 1), 7, 45)
     restarted = await Services.start(settings, clock)
-    restarted.notifier.pacer = Pacer(rate=10_000, per_chat=0.0)
+    restarted.notifier.pace(rate=10_000, per_chat=0.0)
     channel = RecordingChannel(Messenger.CONSOLE)
     restarted.notifier.register(channel)
     try:

@@ -5,9 +5,15 @@ messengers' limits.
   same chat, and one every 3 s to a group (20 a minute). PTB's own limiter does not pace private
   chats, so this does.
 - A message is claimed before it is sent and marked after: a crash in between can repeat one
-  message, never lose one. A rate limit waits ``retry_after``; network and server errors are
-  retried with a growing delay; a person who blocked the bot is marked unreachable, and commune
-  police get an alert.
+  message, never lose one.
+- Each messenger is its own lane: a 429 (or a used-up quota) holds that messenger only, and its
+  messages wait for the hold to end while the other messengers keep delivering.
+- Network and server errors are retried with a growing delay (up to 30 minutes apart) for as long
+  as the message still matters: 3 days for an urgent one (an alert), 1 day for the rest. What
+  finally fails is logged for the operator, counted in ``/healthz`` and, for a person other than an
+  officer, shown to commune police as an alert. Never silently dropped.
+- A person who blocked the bot on one messenger is unreachable there only; when no messenger is
+  left, commune police get an alert.
 - Messages that show an alert remember where they went, so a claim can update every copy.
 """
 
@@ -31,8 +37,10 @@ from bot.storage.repos import AlertMessages, Identities, Outbox, People
 log = logging.getLogger(__name__)
 
 CLAIM_TIMEOUT = timedelta(minutes=5)
-MAX_ATTEMPTS = 8
 GROUP_INTERVAL = 3.0  # 20 messages a minute in a group
+FIRST_RETRY = 15.0  # seconds; doubled at each attempt
+LONGEST_RETRY = 30 * 60.0
+LIFETIME = {True: timedelta(days=3), False: timedelta(days=1)}  # urgent or not: how long a message matters
 
 
 class Pacer:
@@ -59,8 +67,13 @@ class Pacer:
         return max(0.0, self._chat_next.get(chat_key, 0.0) - time.monotonic())
 
     def hold(self, seconds: float) -> None:
-        """The messenger said "too many requests": nobody sends for ``seconds``."""
+        """The messenger said "too many requests": nobody sends on it for ``seconds``."""
         self._next = max(self._next, time.monotonic() + seconds)
+
+
+def retry_delay(attempts: int) -> float:
+    """Seconds before the next try after ``attempts`` failed ones: 15 s, 30 s, 1 min… 30 min at most."""
+    return min(FIRST_RETRY * 2 ** max(attempts - 1, 0), LONGEST_RETRY)
 
 
 class Notifier:
@@ -71,7 +84,10 @@ class Notifier:
         self._accounts = accounts
         self._channels: dict[Messenger, Channel] = {}
         self._default_locale = default_locale
-        self.pacer = Pacer(per_second)
+        self.per_second = per_second
+        self.per_chat = 1.0
+        self._pacers: dict[str, Pacer] = {}  # one lane per messenger
+        self._held_until: dict[str, object] = {}
         self._wake = asyncio.Event()
         self._queued_seen = -1
         self._running = False
@@ -80,6 +96,29 @@ class Notifier:
 
     def register(self, channel: Channel) -> None:
         self._channels[channel.messenger] = channel
+
+    def lane(self, messenger: Messenger | str) -> Pacer:
+        """This messenger's pacing and holds (each messenger is its own lane)."""
+        key = messenger.value if isinstance(messenger, Messenger) else messenger
+        if key not in self._pacers:
+            self._pacers[key] = Pacer(self.per_second, self.per_chat)
+        return self._pacers[key]
+
+    def hold(self, messenger: Messenger, seconds: float) -> None:
+        """The messenger said "too many requests" (or the quota is used up): its lane waits ``seconds``
+        on the bot's clock; the other messengers go on."""
+        until = self.clock.now() + timedelta(seconds=seconds)
+        self._held_until[messenger.value] = max(self._held_until.get(messenger.value, until), until)
+
+    def held_for(self, messenger: Messenger) -> float:
+        """Seconds before this messenger may be used again (0 when it may now)."""
+        until = self._held_until.get(messenger.value)
+        return max(0.0, (until - self.clock.now()).total_seconds()) if until else 0.0
+
+    def pace(self, rate: float, per_chat: float = 1.0) -> None:
+        """Set the pacing of every lane (tests make it instant)."""
+        self.per_second, self.per_chat = rate, per_chat
+        self._pacers.clear()
 
     def channel_health(self) -> dict:
         """Per messenger: when a message last went out (for /healthz)."""
@@ -157,82 +196,110 @@ class Notifier:
         except LookupError as missing:
             async with self.db.transaction() as tx:
                 await Outbox.give_up(tx, item.id, str(missing), self.clock.now())
+            log.warning("notice %s not delivered: %s", item.id, missing)
             return 0
         if not targets:
             async with self.db.transaction() as tx:  # no channel for this person in this process yet
                 await Outbox.retry_later(tx, item.id, "no channel", self.clock.now() + timedelta(minutes=1))
             return 0
-        wait = max(self.pacer.ready_in(f"{channel.messenger.value}:{chat_id}") for channel, chat_id, _l, _g in targets)
+        open_lanes = [t for t in targets if self.held_for(t[0].messenger) == 0]
+        if not open_lanes:  # every messenger of this person is held (429, quota): wait for the first to open
+            hold = min(self.held_for(t[0].messenger) for t in targets)
+            async with self.db.transaction() as tx:
+                await Outbox.retry_later(tx, item.id, "rate limited", self.clock.now() + timedelta(seconds=hold))
+            return 0
+        wait = max(self.lane(channel.messenger).ready_in(f"{channel.messenger.value}:{chat_id}")
+                   for channel, chat_id, _l, _g in open_lanes)
         if wait > 0:
             return wait
         now = self.clock.now()
         async with self.db.transaction() as tx:
             if not await Outbox.claim(tx, item.id, now, now - CLAIM_TIMEOUT):
                 return 0
-        delivered, error = False, ""
-        for channel, chat_id, locale, group in targets:
+        delivered, errors = False, []
+        for channel, chat_id, locale, group in open_lanes:
+            pacer = self.lane(channel.messenger)
             with use_locale(locale):
                 replies = notices.render(item.kind, item.params)
             try:
                 for reply in replies:
-                    while True:
-                        await self.pacer.wait(f"{channel.messenger.value}:{chat_id}", group)
-                        try:
-                            message_id = await channel.send(chat_id, reply)
-                            break
-                        except RateLimited as limited:
-                            self.stats["rate_limited"] += 1
-                            self.pacer.hold(limited.retry_after)
+                    await pacer.wait(f"{channel.messenger.value}:{chat_id}", group)
+                    message_id = await channel.send(chat_id, reply)
                     if item.alert_id is not None and message_id is not None:
                         async with self.db.transaction() as tx:
                             await AlertMessages.add(tx, item.alert_id, channel.messenger.value, chat_id, message_id)
                 delivered = True
+                self.last_ok[channel.messenger.value] = self.clock.now()
+            except RateLimited as limited:
+                self.stats["rate_limited"] += 1
+                self.hold(channel.messenger, limited.retry_after)
+                errors.append(("held", f"rate limited by {channel.messenger.value}"))
             except Unreachable:
-                error = "unreachable"
-                if item.person_id is not None:
-                    await self._unreachable(item.person_id)
+                errors.append(("unreachable", "unreachable"))
+                if item.person_id is not None and not group:
+                    await self._unreachable(item.person_id, channel.messenger, chat_id)
             except TemporaryFailure as failure:
-                error = f"temporary: {type(failure).__name__}"
+                errors.append(("temporary", f"temporary: {type(failure).__name__}"))
             except DeliveryError as refused:
-                error = f"refused: {refused}"[:200]
+                errors.append(("refused", f"refused: {refused}"[:200]))
             except Exception as unexpected:  # a bug in a channel must not stop the sender
                 log.warning("notice %s: %s", item.id, type(unexpected).__name__)
-                error = f"error: {type(unexpected).__name__}"
+                errors.append(("temporary", f"error: {type(unexpected).__name__}"))
+        now = self.clock.now()
         async with self.db.transaction() as tx:
             if delivered:
-                await Outbox.sent(tx, item.id, self.clock.now())
+                await Outbox.sent(tx, item.id, now)
                 self.stats["sent"] += 1
                 return 1
-            if error.startswith("temporary") and item.attempts + 1 < MAX_ATTEMPTS:
+            kinds = {k for k, _ in errors}
+            error = errors[-1][1] if errors else "not delivered"
+            still_matters = item.created_at is None or now < item.created_at + LIFETIME[item.urgent]
+            if kinds & {"held", "temporary"} and still_matters:
                 self.stats["retried"] += 1
-                await Outbox.retry_later(tx, item.id, error, self.clock.now() + timedelta(seconds=15 * 2 ** item.attempts))
-            else:
-                await Outbox.give_up(tx, item.id, error or "not delivered", self.clock.now())
+                hold = max((self.held_for(c.messenger) for c, *_ in open_lanes), default=0.0)
+                delay = hold if kinds == {"held"} else retry_delay(item.attempts)
+                await Outbox.retry_later(tx, item.id, error, now + timedelta(seconds=delay))
+                return 0
+            await Outbox.give_up(tx, item.id, error, now)
+            if kinds & {"held", "temporary"} and item.person_id is not None:
+                await self._not_delivered(tx, item, now)
+        log.error("notice %s given up: %s", item.id, error)
         return 0
 
     async def _targets(self, item) -> list[tuple[Channel, str, str, bool]]:
-        """(channel, chat, locale, is_group) for every messenger the recipient uses here."""
+        """(channel, chat, locale, is_group) for every messenger the recipient can be reached on here."""
         if item.person_id is None:
             channel = self._channels.get(Messenger(item.messenger))
             return [(channel, item.chat_id, self._default_locale, True)] if channel else []
         person, identities = await self._accounts.contacts(item.person_id)
         if person is None or not identities:
             raise LookupError("no messenger")
-        if person.unreachable:
+        reachable = [i for i in identities if not i.unreachable]
+        if not reachable:
             raise LookupError("unreachable")
         return [(self._channels[i.messenger], i.chat_id, person.locale or i.locale or self._default_locale, False)
-                for i in identities if i.messenger in self._channels]
+                for i in reachable if i.messenger in self._channels]
 
-    async def _unreachable(self, person_id: int) -> None:
-        """The person blocked the bot: stop trying, and tell commune police (unless it is an officer)."""
+    async def _unreachable(self, person_id: int, messenger: Messenger, chat_id: str) -> None:
+        """The person blocked the bot on this messenger: stop trying there. When no messenger is left,
+        tell commune police (unless it is an officer)."""
         now = self.clock.now()
         self.stats["unreachable"] += 1
         async with self.db.transaction() as tx:
+            identity = await Identities.by_chat_id(tx, messenger, chat_id)
+            if identity is not None:
+                await Identities.set_reachable(tx, messenger, identity.external_id, False, now)
             person = await People.get(tx, person_id)
-            await People.set_flags(tx, person_id, unreachable_at=to_db(now))
-            if person.role is not Role.POLICE:
+            if person.unreachable and person.role is not Role.POLICE:
                 await open_alert(tx, tz=self.tz, now=now, commune_id=person.commune_id, person_id=person_id,
                                  reason=AlertReason.UNDELIVERABLE, source=f"person:{person_id}")
+
+    async def _not_delivered(self, tx, item, now) -> None:
+        """A message that mattered could not be delivered in time (an outage): police see it."""
+        person = await People.get(tx, item.person_id)
+        if person is not None and person.role is not Role.POLICE:
+            await open_alert(tx, tz=self.tz, now=now, commune_id=person.commune_id, person_id=person.id,
+                             reason=AlertReason.UNDELIVERABLE, source=f"outbox:{item.id}")
 
     async def refresh_alert(self, view) -> int:
         """After a claim, close or postpone: every copy of the alert says who did what."""

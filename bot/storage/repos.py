@@ -231,6 +231,12 @@ class Identities:
         return identity, person
 
     @staticmethod
+    async def by_chat_id(conn: Connection, messenger: Messenger, chat_id: str) -> Identity | None:
+        row = await fetch_one(conn, "SELECT * FROM identities WHERE messenger = ? AND chat_id = ?",
+                              (messenger.value, chat_id))
+        return _identity(row) if row else None
+
+    @staticmethod
     async def of_person(conn: Connection, person_id: int) -> list[Identity]:
         rows = await fetch_all(conn, "SELECT * FROM identities WHERE person_id = ? ORDER BY id", (person_id,))
         return [_identity(r) for r in rows]
@@ -371,11 +377,13 @@ class OutboxItem:
     params: dict
     attempts: int
     alert_id: int | None
+    urgent: bool = False
+    created_at: datetime | None = None
 
 
 def _outbox(r: Row) -> OutboxItem:
     return OutboxItem(r["id"], r["person_id"], r["messenger"], r["chat_id"], r["kind"], json.loads(r["params"]),
-                      r["attempts"], r["alert_id"])
+                      r["attempts"], r["alert_id"], bool(r["urgent"]), from_db(r["created_at"]))
 
 
 class Outbox:
