@@ -255,7 +255,7 @@ class Notifier:
             error = errors[-1][1] if errors else "not delivered"
             still_matters = item.created_at is None or now < item.created_at + LIFETIME[item.urgent]
             if kinds & {"held", "temporary"} and still_matters:
-                self.stats["retried"] += 1
+                self.stats["retried"] += "temporary" in kinds
                 hold = max((self.held_for(c.messenger) for c, *_ in open_lanes), default=0.0)
                 delay = hold if kinds == {"held"} else retry_delay(item.attempts)
                 await Outbox.retry_later(tx, item.id, error, now + timedelta(seconds=delay))
