@@ -151,3 +151,32 @@ def test_commune_settings_and_the_head_of_police_from_the_command_line(env, tmp_
     conn = sqlite3.connect(env["HOANHAP_DB"])
     assert conn.execute("SELECT full_name FROM people WHERE is_head = 1").fetchall() == [("Hoàng Văn Minh",)]
     conn.close()
+
+
+async def test_a_second_process_on_the_same_database_refuses_to_start(env, tmp_path, api):
+    server = await FakeTelegramServer(api).start()
+    child_env = {**os.environ, **env, "HOANHAP_TELEGRAM_BASE_URL": server.base_url}
+    first = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", env=child_env, cwd=tmp_path,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+    try:
+        for _ in range(400):  # until the first one serves (it polls)
+            if api.polls:
+                break
+            await asyncio.sleep(0.05)
+        assert api.polls
+        second = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run", env=child_env, cwd=tmp_path,
+            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+        _, err = await asyncio.wait_for(second.communicate(), 30)
+        assert second.returncode == 2
+        assert "already serving this database" in err.decode() and "Traceback" not in err.decode()
+        console = hoanhap("console", env=env, cwd=tmp_path, stdin="/help\n/quit\n")
+        assert console.returncode == 2 and "already serving this database" in console.stderr
+    finally:
+        first.terminate()
+        await asyncio.wait_for(first.communicate(), 20)
+        await server.stop()
+    # once the first has stopped, the database is free again
+    again = hoanhap("console", env=env, cwd=tmp_path, stdin="/quit\n")
+    assert again.returncode == 0, again.stderr

@@ -117,9 +117,12 @@ class FakeBotApi:
         self.callback_answers: list[dict] = []
         self.commands: dict[str, list[dict]] = {}
         self.messages: dict[tuple[int, int], dict] = {}  # (chat_id, message_id) → message
+        self.migrated: dict[int, int] = {}  # old group id → new supergroup id
         self._sent_signal = asyncio.Condition()
         self._cursors: dict[int, int] = {}
         self.polls = 0  # per chat: how many sent messages a test has taken
+        self.answered: set[str] = set()  # callback queries answered (each may be answered once)
+        self.delay = 0.0  # seconds each send/edit takes, as a network round trip would
 
     # ---- acting as people -----------------------------------------------------------------
     @staticmethod
@@ -168,6 +171,46 @@ class FakeBotApi:
             "message": self.messages.get((sent.chat_id, sent.message_id), sent.raw),
         }
         return await self._push({"callback_query": query})
+
+    async def user_edits(self, user_id: int, text: str) -> dict:
+        """A person edits a message they sent earlier."""
+        message = {"message_id": next(self._message_ids), "date": int(time.time()), "edit_date": int(time.time()),
+                   "chat": {"id": user_id, "type": "private", "first_name": "Test"}, "from": self.user(user_id),
+                   "text": text}
+        return await self._push({"edited_message": message})
+
+    async def user_blocks(self, user_id: int, blocked: bool = True) -> dict:
+        """A person blocks (or unblocks) the bot: Telegram sends my_chat_member."""
+        status = {"status": "kicked", "user": BOT_USER, "until_date": 0} if blocked else {"status": "member", "user": BOT_USER}
+        old = {"status": "member", "user": BOT_USER} if blocked else {"status": "kicked", "user": BOT_USER, "until_date": 0}
+        if blocked:
+            self.limits = self.limits or Limits(overall=10_000, per_chat=0.0)
+            self.limits.blocked.add(user_id)
+        elif self.limits is not None:
+            self.limits.blocked.discard(user_id)
+        return await self._push({"my_chat_member": {
+            "chat": {"id": user_id, "type": "private", "first_name": "Test"}, "from": self.user(user_id),
+            "date": int(time.time()), "old_chat_member": old, "new_chat_member": status}})
+
+    async def user_says_in_group(self, group_id: int, user_id: int, text: str) -> dict:
+        message = {"message_id": next(self._message_ids), "date": int(time.time()),
+                   "chat": {"id": group_id, "type": "group", "title": "Công an xã"}, "from": self.user(user_id),
+                   "text": text}
+        if text.startswith("/"):
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+        return await self._push({"message": message})
+
+    async def group_migrates(self, group_id: int, new_id: int) -> dict:
+        """A group is upgraded to a supergroup: it gets a new id, and the old one answers 400."""
+        self.migrated[group_id] = new_id
+        return await self._push({"message": {
+            "message_id": next(self._message_ids), "date": int(time.time()),
+            "chat": {"id": group_id, "type": "group", "title": "Công an xã"}, "from": self.user(1),
+            "migrate_to_chat_id": new_id}})
+
+    async def raw_update(self, update: dict) -> dict:
+        """Anything at all, as Telegram might send it one day (the update id is added)."""
+        return await self._push(update)
 
     async def wait_sent(self, chat_id: int, count: int = 1, timeout: float = 10.0) -> list[Sent]:
         """Wait until ``count`` more messages reach ``chat_id`` after the last one taken."""
@@ -234,6 +277,10 @@ class FakeBotApi:
         return sent
 
     async def api_sendMessage(self, p):
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        if int(p["chat_id"]) in self.migrated:
+            raise ApiError(400, "Bad Request: group chat was upgraded to a supergroup chat")
         if self.limits is not None:
             self.limits.check(int(p["chat_id"]))
         text = str(p.get("text", ""))
@@ -260,6 +307,8 @@ class FakeBotApi:
         return message
 
     async def api_editMessageText(self, p):
+        if self.delay:
+            await asyncio.sleep(self.delay)
         key = (int(p["chat_id"]), int(p["message_id"]))
         if key not in self.messages:
             raise ApiError(400, "Bad Request: message to edit not found")
@@ -271,9 +320,15 @@ class FakeBotApi:
         return message
 
     async def api_editMessageReplyMarkup(self, p):
+        if self.delay:
+            await asyncio.sleep(self.delay)
         key = (int(p["chat_id"]), int(p["message_id"]))
         if key not in self.messages:
             raise ApiError(400, "Bad Request: message to edit not found")
+        new_markup = (p.get("reply_markup") or {}).get("inline_keyboard") or None
+        if new_markup == ((self.messages[key].get("reply_markup") or {}).get("inline_keyboard") or None):
+            raise ApiError(400, "Bad Request: message is not modified: specified new message content and reply "
+                                "markup are exactly the same as a current content and reply markup of the message")
         message = dict(self.messages[key])
         message.pop("reply_markup", None)
         if p.get("reply_markup") and p["reply_markup"].get("inline_keyboard"):
@@ -282,6 +337,11 @@ class FakeBotApi:
         return message
 
     async def api_answerCallbackQuery(self, p):
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        if p["callback_query_id"] in self.answered:
+            raise ApiError(400, "Bad Request: query is too old and response timeout expired or query ID is invalid")
+        self.answered.add(p["callback_query_id"])
         self.callback_answers.append(p)
         return True
 

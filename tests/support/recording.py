@@ -16,3 +16,9 @@ class RecordingChannel:
 
     def texts(self, chat_id: str) -> list[str]:
         return [r.text for c, r in self.sent if c == chat_id]
+
+    async def acknowledge(self, event) -> None:
+        """No buttons to acknowledge."""
+
+    async def after_turn(self, event, before, after) -> None:
+        """No command menu."""
