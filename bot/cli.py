@@ -98,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
 
 async def _dispatch(args, settings) -> int:
     from bot.app import Services
-    from bot.runtime.serve import AlreadyRunning, ProcessLock
+    from bot.serve import AlreadyRunning, ProcessLock
 
     lock = ProcessLock(settings.db_path)
     if args.command in ("run", "console"):  # one process answers people from a database, never two
@@ -320,7 +320,7 @@ async def _learn_bot_username(services) -> None:
 
 
 async def _run(services, webhook: str | None, zalo_webhook: str | None = None) -> int:
-    from bot.runtime.serve import serve
+    from bot.serve import serve
 
     if zalo_webhook:
         raise ConfigError("--zalo-webhook is no longer used: give --webhook the public base URL "

@@ -243,3 +243,23 @@ class Alert:
     note: str = ""
     snoozed_until: datetime | None = None
     escalated_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The person behind an incoming message, as far as the bot knows them."""
+
+    messenger: Messenger
+    external_id: str
+    chat_id: str
+    person: Person | None
+    locale: str
+    unreachable_here: bool = False  # blocked the bot on this messenger (and now writes again)
+
+    @property
+    def role(self) -> Role | None:
+        return self.person.role if self.person and self.person.active else None
+
+    @property
+    def person_id(self) -> int | None:
+        return self.person.id if self.person else None

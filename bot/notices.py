@@ -30,7 +30,7 @@ def render(kind: str, params: dict) -> list[Reply]:
 
 @notice("member_joined")
 def _member_joined(p: dict) -> list[Reply]:
-    from bot.flows.labels import role_label
+    from bot.labels import role_label
     from bot.models import Role
 
     role = role_label(Role(p["role"]))
@@ -52,7 +52,7 @@ def _unassigned(p: dict) -> list[Reply]:
 
 @notice("self_report")
 def _self_report(p: dict) -> list[Reply]:
-    from bot.flows.labels import WELLBEING_LABELS
+    from bot.labels import WELLBEING_LABELS
 
     wellbeing = WELLBEING_LABELS[p["wellbeing"]]
     text = _("{name} sent a self-report: {wellbeing}.", name=p["name"], wellbeing=_(wellbeing))

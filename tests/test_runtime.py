@@ -362,7 +362,7 @@ async def test_a_message_that_no_longer_matters_is_given_up_loudly_and_police_se
 async def test_the_web_server_refuses_an_oversized_body_before_reading_it_and_answers_healthz(services):
     import httpx
 
-    from bot.runtime.serve import health
+    from bot.serve import health
     from bot.runtime.web import WebServer
 
     called = []

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from bot.app import Services
-    from bot.services.accounts import Actor
+    from bot.models import Actor
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.dialog.types import Choice, Finish, Flow, Goto, Incoming, Reply, Step, StepContext
-from bot.flows.labels import CONDUCT_LABELS, FAMILY_LABELS, WORK_LABELS
+from bot.labels import CONDUCT_LABELS, FAMILY_LABELS, WORK_LABELS
 from bot.flows.pickers import Item, picker
 from bot.i18n import N_, _
 from bot.models import Role

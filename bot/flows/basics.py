@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 
 from bot.dialog.types import Choice, Command, Flow, Reply, StepContext, Turn
-from bot.flows.labels import role_label
+from bot.labels import role_label
 from bot.i18n import N_, _
 from bot.models import Role
 from bot.services.accounts import RedeemStatus, looks_like_code

@@ -26,7 +26,7 @@ from datetime import date
 
 from bot.clock import format_date
 from bot.dialog.types import Choice, Finish, Flow, Goto, Incoming, Reply, Stay, Step, StepContext
-from bot.flows.labels import CONTACT_LABELS, STATUS_LABELS
+from bot.labels import CONTACT_LABELS, STATUS_LABELS
 from bot.flows.pickers import Item, picker
 from bot.flows.texts import due_text
 from bot.i18n import N_, _

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bot.clock import format_date
 from bot.dialog.types import Choice, Finish, Flow, Goto, Incoming, Reply, Stay, Step, StepContext
-from bot.flows.labels import CONTACT_LABELS, STATUS_LABELS
+from bot.labels import CONTACT_LABELS, STATUS_LABELS
 from bot.i18n import N_, _
 from bot.models import Role, Status
 from bot.services.access import NotFound, PermissionDenied

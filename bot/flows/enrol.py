@@ -34,7 +34,7 @@ from bot.clock import format_date
 from bot.dialog.types import Choice, Finish, Flow, Goto, Incoming, Reply, Stay, Step, StepContext
 from bot.flows.checkin import date_problem
 from bot.flows.invite import code_replies
-from bot.flows.labels import CATEGORY_LABELS, PENALTY_LABELS, SUPPLEMENTARY_LABELS, role_label, upper_first
+from bot.labels import CATEGORY_LABELS, PENALTY_LABELS, SUPPLEMENTARY_LABELS, role_label, upper_first
 from bot.flows.texts import record_lines
 from bot.i18n import N_, _
 from bot.models import Category, PenaltyType, Record, Role, Supplementary, SupplementaryKind

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from bot.clock import format_date
 from bot.dialog.types import Choice, Finish, Flow, Goto, Incoming, Reply, Stay, Step, StepContext
-from bot.flows.labels import role_label, upper_first
+from bot.labels import role_label, upper_first
 from bot.flows.pickers import Item, picker
 from bot.i18n import N_, _
 from bot.models import Role

@@ -26,7 +26,7 @@ from datetime import date
 from bot.dialog.types import Choice, Finish, Flow, Goto, Incoming, Reply, Stay, Step, StepContext
 from bot.flows.checkin import date_problem
 from bot.flows.enrol import invite_for_person, supervisor_choices
-from bot.flows.labels import CATEGORY_LABELS, CLOSE_LABELS, role_label, upper_first
+from bot.labels import CATEGORY_LABELS, CLOSE_LABELS, role_label, upper_first
 from bot.flows.pickers import Item, picker
 from bot.flows.texts import card_text
 from bot.i18n import N_, _

@@ -8,7 +8,7 @@ from datetime import date
 from bot.clock import format_date
 from bot.dialog.types import Attachment, Choice, Finish, Flow, Goto, Incoming, Reply, Stay, Step, StepContext
 from bot.flows.checkin import date_problem
-from bot.flows.labels import CATEGORY_LABELS
+from bot.labels import CATEGORY_LABELS
 from bot.i18n import N_, _
 from bot.models import Category, Role
 from bot.notices import ALERT_REASONS

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.dialog.types import Choice, Finish, Flow, Goto, Incoming, Reply, Step, StepContext
-from bot.flows.labels import WELLBEING_LABELS, WORK_LABELS, upper_first
+from bot.labels import WELLBEING_LABELS, WORK_LABELS, upper_first
 from bot.i18n import N_, _
 from bot.models import Role
 from bot.services.access import NotFound

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.clock import format_date
-from bot.flows.labels import (
+from bot.labels import (
     CATEGORY_LABELS,
     CLOSE_LABELS,
     CONDUCT_LABELS,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.clock import format_date, format_datetime
 from bot.dialog.types import Choice, Command, Reply, StepContext
-from bot.flows.labels import CATEGORY_LABELS
+from bot.labels import CATEGORY_LABELS
 from bot.flows.texts import due_text, roster_line
 from bot.i18n import N_, _
 from bot.models import Role

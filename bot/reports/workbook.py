@@ -9,7 +9,7 @@ import io
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from bot.flows.labels import CATEGORY_LABELS
+from bot.labels import CATEGORY_LABELS
 from bot.i18n import _
 from bot.models import Category
 from bot.notices import ALERT_REASONS

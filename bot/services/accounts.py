@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from enum import Enum
 
 from bot.clock import Clock
-from bot.models import Commune, Identity, Messenger, Person, Role
+from bot.models import Actor, Commune, Identity, Messenger, Person, Role
 from bot.storage.db import Database
 from bot.services.delivery import enqueue
 from bot.storage.repos import Audit, Communes, Groups, Identities, Invites, Meta, People
@@ -44,26 +44,6 @@ def hash_code(code: str) -> str:
 
 def format_code(code: str) -> str:
     return f"{code[:4]}-{code[4:]}"
-
-
-@dataclass(frozen=True)
-class Actor:
-    """The person behind an incoming message, as far as the bot knows them."""
-
-    messenger: Messenger
-    external_id: str
-    chat_id: str
-    person: Person | None
-    locale: str
-    unreachable_here: bool = False  # blocked the bot on this messenger (and now writes again)
-
-    @property
-    def role(self) -> Role | None:
-        return self.person.role if self.person and self.person.active else None
-
-    @property
-    def person_id(self) -> int | None:
-        return self.person.id if self.person else None
 
 
 class RedeemStatus(str, Enum):
