@@ -416,3 +416,29 @@ async def test_a_webhook_update_is_in_the_inbox_before_telegram_hears_200_and_a_
     assert status == 200 and stored_at_answer == [1]
     await dispatcher.drained()
     assert api.all_to(4242)[-1].text.startswith("Xin chào! Đây là Hòa Nhập")
+
+
+async def test_a_supervisor_is_answered_while_a_province_report_is_being_counted(services, monkeypatch):
+    import threading
+
+    from bot.services.reports import Reports
+
+    world = await make_world(services)
+    await world.enrol("Nông Văn Bình", supervisor="supervisor1")
+    counting, release = threading.Event(), threading.Event()
+    tally = Reports._tally
+
+    def slow_tally(*args):
+        counting.set()
+        assert release.wait(30)  # the count goes on until the supervisor has been answered
+        return tally(*args)
+
+    monkeypatch.setattr(Reports, "_tally", staticmethod(slow_tally))
+    report = asyncio.create_task(services.reports.province_summary(date(2026, 11, 1), date(2026, 11, 30)))
+    await asyncio.to_thread(counting.wait, 30)
+
+    said = await world.supervisors["supervisor1"].says("/checkin")  # would wait forever if the count blocked the loop
+
+    assert said == ["Anh/chị đã thăm hoặc gọi cho ai?"]
+    release.set()
+    assert (await report).due >= 0

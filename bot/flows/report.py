@@ -3,6 +3,8 @@ workbook and a chart. /outreach — log an outreach meeting or a tip, so reports
 
 from __future__ import annotations
 
+import asyncio
+
 from datetime import date
 
 from bot.clock import format_date
@@ -59,10 +61,13 @@ async def replies_for(ctx: StepContext, start: date, end: date) -> tuple[Reply, 
 
     report = await ctx.services.reports.for_actor(ctx.actor, start, end)
     stem = f"bao-cao-{start:%Y%m%d}-{end:%Y%m%d}"
+    # Files are drawn in worker threads (to_thread carries the reader's language along): the bot
+    # keeps answering meanwhile.
+    book, picture = await asyncio.gather(asyncio.to_thread(workbook.build, report),
+                                         asyncio.to_thread(chart.build, report))
     return (Reply(summary_text(report)),
-            Reply(_("The figures as a spreadsheet."), attachment=Attachment("document", f"{stem}.xlsx",
-                                                                              workbook.build(report))),
-            Reply(_("Contacts and alerts by month."), attachment=Attachment("photo", f"{stem}.png", chart.build(report))))
+            Reply(_("The figures as a spreadsheet."), attachment=Attachment("document", f"{stem}.xlsx", book)),
+            Reply(_("Contacts and alerts by month."), attachment=Attachment("photo", f"{stem}.png", picture)))
 
 
 async def prompt_period(ctx: StepContext) -> Reply:

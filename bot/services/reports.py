@@ -10,6 +10,8 @@ participants and tips.
 
 from __future__ import annotations
 
+import asyncio
+
 import contextlib
 import gc
 import statistics
@@ -129,7 +131,9 @@ class Reports:
         today = self.today()
         start_at = datetime.combine(start, time(0), self.tz)
         end_at = datetime.combine(end + timedelta(days=1), time(0), self.tz)
-        async with self.db.reading() as conn:
+        # A report reads a whole province: on its own read-only connection (WAL lets it read beside the
+        # bot's writes), and counts in a worker thread, so nobody's check-in waits for it.
+        async with self.db.bulk_reading() as conn:
             rows = await ReportData.people(conn, None if everywhere else commune_ids, names=with_people)
             rules = {commune_id: await CadenceRules.for_commune(conn, commune_id) for commune_id in commune_ids}
             contacts = await ReportData.contact_days(conn, None if everywhere else commune_ids, end)
@@ -142,8 +146,7 @@ class Reports:
             report.meetings, report.participants, report.tips = await ReportData.outreach_between(
                 conn, commune_ids, start, end)
 
-        with _no_gc_pauses():
-            self._tally(report, rows, rules, contacts, today, with_people)
+        await asyncio.to_thread(self._tally_quietly, report, rows, rules, contacts, today, with_people)
         report.due = report.on_time + report.late + report.missed
         claim_hours, resolve_hours = [], []
         for reason, created, claimed, resolved in alerts:
@@ -159,6 +162,11 @@ class Reports:
         report.loan_support = sum(1 for t in topics if t == "loan")
         report.people.sort(key=lambda p: (p.village, p.name))
         return report
+
+    @classmethod
+    def _tally_quietly(cls, *args) -> None:
+        with _no_gc_pauses():
+            cls._tally(*args)
 
     @staticmethod
     def _tally(report: Report, rows: list[tuple], rules: dict, contacts: dict, today: date, with_people: bool) -> None:

@@ -57,6 +57,8 @@ class Database:
         self.path = path
         self._lock = asyncio.Lock()
         self._owner: asyncio.Task | None = None  # the task inside transaction() or reading()
+        self._bulk: aiosqlite.Connection | None = None
+        self._bulk_lock = asyncio.Lock()
 
     @classmethod
     async def open(cls, path: Path | str) -> "Database":
@@ -73,7 +75,26 @@ class Database:
         return db
 
     async def close(self) -> None:
+        if self._bulk is not None:
+            await self._bulk.close()
         await self.conn.close()
+
+    @contextlib.asynccontextmanager
+    async def bulk_reading(self) -> AsyncIterator[aiosqlite.Connection]:
+        """For long reads (reports): a second, read-only connection, so the bot's own connection is
+        not held while a province is read. It sees the last committed state (WAL)."""
+        if self._bulk is None:
+            bulk = await aiosqlite.connect(f"file:{self.path}?mode=ro", uri=True, isolation_level=None)
+            bulk.row_factory = aiosqlite.Row
+            await bulk.execute("PRAGMA query_only=ON")
+            await bulk.execute("PRAGMA cache_size=-32000")
+            self._bulk = bulk
+        async with self._bulk_lock:
+            await self._bulk.execute("BEGIN")  # one consistent snapshot for all the reads of a report
+            try:
+                yield self._bulk
+            finally:
+                await self._bulk.execute("COMMIT")
 
     async def schema_version(self) -> int:
         async with self.conn.execute("PRAGMA user_version") as cur:
