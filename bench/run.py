@@ -8,6 +8,11 @@
 (e) a reminder fan-out to 10,000 recipients over HTTP against a fake Bot API that enforces
     Telegram's limits: achieved rate as a fraction of 30 msg/s, and the 429s received
 (f) cold start: `hoanhap run` from process start to its first getUpdates
+(g) latency: the real `hoanhap run` over HTTP against the fake Bot API with a round-trip time
+    injected on every send/edit/answer call (0 ms and 100 ms); 40 people send 3 messages each at
+    once: updates/s at each, their ratio, p50/p99 per message
+(h) interference: supervisors' p99 reply latency (in-process, as in (b)) while province reports
+    for 100,000 people are made again and again at the same time, against the same mix without them
 
 Each section runs in its own process, so peak memory is that section's alone.
 """
@@ -32,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 TOKEN = "123456:BENCH-token-for-the-fake-api-only"
-TARGETS = {"ratio": 0.5, "p99_ms": 25.0, "due_s": 0.5, "report_s": 2.0, "fanout": 0.95, "rss_mb": 200.0,
+TARGETS = {"rtt_ratio": 0.7, "rtt_p99_s": 1.5, "interference_ms": 100.0, "ratio": 0.5, "p99_ms": 25.0, "due_s": 0.5, "report_s": 2.0, "fanout": 0.95, "rss_mb": 200.0,
            "cold_s": 2.0}
 
 
@@ -308,6 +313,124 @@ async def cold_start(repeats: int = 3) -> dict:
     return {"cold_s": statistics.median(times)}
 
 
+# ---- (g) -------------------------------------------------------------------------------------
+
+async def latency_over_http(people: int = 40, messages: int = 3) -> dict:
+    """`hoanhap run` as deployed, each Bot API call delayed by the round trip (0 and 100 ms)."""
+    from tests.support.fake_telegram import FakeBotApi, FakeTelegramServer
+
+    result = {}
+    for rtt_ms in (0, 100):
+        api = FakeBotApi(TOKEN)
+        server = await FakeTelegramServer(api).start()
+        workdir = Path(tempfile.mkdtemp(prefix="hoanhap-bench-"))
+        env = {**os.environ, "HOANHAP_DB": str(workdir / "g.sqlite3"), "HOANHAP_TELEGRAM_TOKEN": TOKEN,
+               "HOANHAP_TELEGRAM_BASE_URL": server.base_url}
+        process = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "run", env=env, cwd=workdir,
+                                                       stdout=asyncio.subprocess.DEVNULL,
+                                                       stderr=asyncio.subprocess.DEVNULL)
+        while api.polls == 0:
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.5)  # the start-up's own calls (menus) are done
+        api.delay = rtt_ms / 1000
+        users = [20_000 + n for n in range(people)]
+        texts = ["xin chào", "/help", "/privacy"][:messages]
+        pushed: dict[tuple[int, int], float] = {}
+        start = time.perf_counter()
+        for k, text in enumerate(texts):  # everyone at once: 40 × 3 updates in the queue
+            for user in users:
+                await api.user_says(user, text)
+                pushed[(user, k)] = time.perf_counter()
+        per_message = []
+        for user in users:
+            for k in range(len(texts)):
+                await api.wait_sent(user, 1, timeout=60)
+                per_message.append(time.perf_counter() - pushed[(user, k)])
+        elapsed = time.perf_counter() - start
+        process.terminate()
+        await process.wait()
+        await server.stop()
+        result[f"rtt{rtt_ms}"] = {"updates_per_s": len(per_message) / elapsed, "last_answer_s": elapsed,
+                                  "p50_s": statistics.median(per_message),
+                                  "p99_s": statistics.quantiles(per_message, n=100)[98]}
+    result["ratio"] = result["rtt100"]["updates_per_s"] / result["rtt0"]["updates_per_s"]
+    return result
+
+
+# ---- (h) -------------------------------------------------------------------------------------
+
+async def interference(people: int, checkins: int, rounds: int) -> dict:
+    """Supervisors' turns (in-process, as (b)) with and without province reports running beside them."""
+    from telegram import Update
+
+    from bench.seed import seed
+    from bot.app import Services
+    from bot.clock import FixedClock
+    from bot.config import load_settings
+    from handlers.app import build_application
+    from tests.support.fake_telegram import FakeBotApi, InProcessRequest
+
+    workdir = Path(tempfile.mkdtemp(prefix="hoanhap-bench-"))
+    db = workdir / "h.sqlite3"
+    ids = await seed(db, people=people, checkins=checkins, communes=50)
+    settings = load_settings({"HOANHAP_DB": str(db), "HOANHAP_TELEGRAM_TOKEN": TOKEN,
+                              "HOANHAP_TELEGRAM_BASE_URL": "http://127.0.0.1:9/bot"}, dotenv=False)
+    services = await Services.start(settings, FixedClock(datetime(2026, 11, 22, 3, tzinfo=timezone.utc)))
+    api = FakeBotApi(TOKEN)
+    app = build_application(services, request=InProcessRequest(api))
+    supervisors = [tg for c in ids["communes"] for _pid, tg in ids["supervisors"][c]]
+
+    async def mix(count: int) -> list[float]:
+        latencies = []
+
+        async def feed(raw: dict) -> None:
+            api.updates.remove(raw)
+            t = time.perf_counter()
+            await app.process_update(Update.de_json(raw, app.bot))
+            latencies.append(time.perf_counter() - t)
+
+        async def press_first(user: int, label: str | None = None) -> None:
+            message = next(m for m in reversed(api.all_to(user)) if m.buttons)
+            await feed(await api.user_presses(user, message, label or message.labels[0]))
+
+        for r in range(count):
+            sup = supervisors[r % len(supervisors)]
+            await feed(await api.user_says(sup, "/checkin"))
+            await press_first(sup)
+            await press_first(sup, "Thăm tại nhà")
+            await press_first(sup, "Ổn định")
+            await press_first(sup, "✅ Lưu")
+            await feed(await api.user_says(sup, "/mylist"))
+        return latencies[len(latencies) // 10:]
+
+    reports = 0
+    async with app:
+        await mix(max(rounds // 5, 5))  # warm-up: caches, first imports
+        alone = await mix(rounds)
+        stop, first_done = asyncio.Event(), asyncio.Event()
+
+        async def keep_reporting() -> None:
+            nonlocal reports
+            from datetime import date
+
+            while not stop.is_set():
+                await services.reports.province_summary(date(2026, 1, 1), date(2026, 11, 30))
+                reports += 1
+                first_done.set()
+
+        reporting = asyncio.create_task(keep_reporting())
+        await first_done.wait()  # the worker is up; from now on a report is always being made
+        reports = 0
+        beside = await mix(rounds)
+        stop.set()
+        await reporting
+    await services.close()
+    p99 = lambda xs: statistics.quantiles(xs, n=100)[98] * 1000  # noqa: E731
+    return {"alone_p99_ms": p99(alone), "beside_p99_ms": p99(beside), "added_p99_ms": p99(beside) - p99(alone),
+            "alone_p50_ms": statistics.median(alone) * 1000, "beside_p50_ms": statistics.median(beside) * 1000,
+            "reports_made": reports, "updates": len(beside)}
+
+
 SECTIONS = {
     "a": lambda q: bare_echo(2000 if q else 10_000),
     "a2": lambda q: bare_calls(2000 if q else 10_000),
@@ -315,6 +438,8 @@ SECTIONS = {
     "c": lambda q: due_and_report(100_000, 200_000 if q else 1_000_000),
     "e": lambda q: fanout(300 if q else 10_000),
     "f": lambda q: cold_start(),
+    "g": lambda q: latency_over_http(),
+    "h": lambda q: interference(100_000, 200_000 if q else 1_000_000, 30 if q else 150),
 }
 
 
@@ -327,7 +452,8 @@ def run_section(name: str, quick: bool) -> dict:
 
 
 def table(r: dict) -> str:
-    a, a2, b, c, e, f = (r.get(k, {}) for k in ("a", "a2", "b", "c", "e", "f"))
+    a, a2, b, c, e, f, g, h = (r.get(k, {}) for k in ("a", "a2", "b", "c", "e", "f", "g", "h"))
+    g0, g100 = g.get("rtt0", {}), g.get("rtt100", {})
     ratio = b.get("updates_per_s", 0) / a["updates_per_s"] if a.get("updates_per_s") else 0
     ratio2 = b.get("updates_per_s", 0) / a2["updates_per_s"] if a2.get("updates_per_s") else 0
 
@@ -362,6 +488,17 @@ def table(r: dict) -> str:
         ("(e) 429s received / duplicates", f"{e.get('429s', '?')} / {e.get('duplicates', '?')}", "0 / 0",
          ok(-(e.get("429s", 1) + e.get("duplicates", 1)), 0)),
         ("cold start, s", f"{f.get('cold_s', 0):.2f}", "≤ 2", ok(f.get("cold_s"), TARGETS["cold_s"], False)),
+        ("(g) `hoanhap run` over HTTP, 40 people × 3 messages, RTT 0 ms: updates/s",
+         f"{g0.get('updates_per_s', 0):.0f}", "", ""),
+        ("(g) … RTT 100 ms: updates/s", f"{g100.get('updates_per_s', 0):.0f}", "", ""),
+        ("(g) ratio 100 ms / 0 ms", f"{g.get('ratio', 0):.2f}", "≥ 0.7", ok(g.get("ratio"), TARGETS["rtt_ratio"])),
+        ("(g) per message at 0 ms, p50 / p99, s", f"{g0.get('p50_s', 0):.2f} / {g0.get('p99_s', 0):.2f}", "", ""),
+        ("(g) per message at 100 ms, p50 / p99, s", f"{g100.get('p50_s', 0):.2f} / {g100.get('p99_s', 0):.2f}",
+         "p99 ≤ 1.5", ok(g100.get("p99_s"), TARGETS["rtt_p99_s"], False)),
+        ("(h) supervisors' p99 alone / beside province reports, ms",
+         f"{h.get('alone_p99_ms', 0):.1f} / {h.get('beside_p99_ms', 0):.1f} ({h.get('reports_made', 0)} reports)", "", ""),
+        ("(h) p99 added by the reports, ms", f"{h.get('added_p99_ms', 0):.1f}", "≤ 100",
+         ok(h.get("added_p99_ms"), TARGETS["interference_ms"], False)),
     ]
     lines = ["| measure | value | target | |", "| --- | --- | --- | --- |"]
     lines += [f"| {m} | {v} | {t} | {k} |" for m, v, t, k in rows]
@@ -371,7 +508,7 @@ def table(r: dict) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="smaller data and fan-out (minutes → seconds)")
-    parser.add_argument("--only", default="a,a2,b,c,e,f")
+    parser.add_argument("--only", default="a,a2,b,c,e,f,g,h")
     parser.add_argument("--section")
     args = parser.parse_args()
     if args.section:

@@ -33,7 +33,7 @@ class Settings:
     zalo_webhook_secret: str | None = None
     retention_days: int = 5 * 365
     http_port_set: bool = False  # HOANHAP_HTTP_PORT was given: serve /healthz even when polling
-    concurrency: int = 16
+    concurrency: int = 64
 
     @property
     def http_listen(self) -> str:
@@ -109,7 +109,7 @@ def load_settings(env: dict[str, str] | None = None, *, dotenv: bool = True) -> 
     if _get(env, "HOANHAP_ZALO_WEBHOOK_PORT"):
         raise ConfigError("HOANHAP_ZALO_WEBHOOK_PORT is no longer used: Telegram and Zalo share one web server; "
                           "set HOANHAP_HTTP_PORT (Zalo posts to /zalo on it).")
-    concurrency_text = _get(env, "HOANHAP_CONCURRENCY", "16")
+    concurrency_text = _get(env, "HOANHAP_CONCURRENCY", "64")
     if not concurrency_text.isdigit() or not 1 <= int(concurrency_text) <= 512:
         raise ConfigError(f"HOANHAP_CONCURRENCY must be a number from 1 to 512, not {concurrency_text!r}.")
 

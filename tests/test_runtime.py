@@ -434,6 +434,7 @@ async def test_a_supervisor_is_answered_while_a_province_report_is_being_counted
         return tally(*args)
 
     monkeypatch.setattr(Reports, "_tally", staticmethod(slow_tally))
+    monkeypatch.setattr("bot.workers.MODE", "thread")  # so that the slow count can be patched in
     report = asyncio.create_task(services.reports.province_summary(date(2026, 11, 1), date(2026, 11, 30)))
     await asyncio.to_thread(counting.wait, 30)
 

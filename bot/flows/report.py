@@ -3,7 +3,6 @@ workbook and a chart. /outreach — log an outreach meeting or a tip, so reports
 
 from __future__ import annotations
 
-import asyncio
 
 from datetime import date
 
@@ -11,6 +10,7 @@ from bot.clock import format_date
 from bot.dialog.types import Attachment, Choice, Finish, Flow, Goto, Incoming, Reply, Stay, Step, StepContext
 from bot.flows.checkin import date_problem
 from bot.labels import CATEGORY_LABELS
+from bot.workers import run_heavy
 from bot.i18n import N_, _
 from bot.models import Category, Role
 from bot.notices import ALERT_REASONS
@@ -56,15 +56,18 @@ def summary_text(report) -> str:
     return "\n".join(lines)
 
 
-async def replies_for(ctx: StepContext, start: date, end: date) -> tuple[Reply, ...]:
+def files_for(report) -> tuple[bytes, bytes]:
+    """The spreadsheet and the chart (runs in the worker process)."""
     from bot.reports import chart, workbook
 
+    return workbook.build(report), chart.build(report)
+
+
+async def replies_for(ctx: StepContext, start: date, end: date) -> tuple[Reply, ...]:
     report = await ctx.services.reports.for_actor(ctx.actor, start, end)
     stem = f"bao-cao-{start:%Y%m%d}-{end:%Y%m%d}"
-    # Files are drawn in worker threads (to_thread carries the reader's language along): the bot
-    # keeps answering meanwhile.
-    book, picture = await asyncio.gather(asyncio.to_thread(workbook.build, report),
-                                         asyncio.to_thread(chart.build, report))
+    # The files are drawn in the worker process (bot.workers), in the reader's language.
+    book, picture = await run_heavy(files_for, report)
     return (Reply(summary_text(report)),
             Reply(_("The figures as a spreadsheet."), attachment=Attachment("document", f"{stem}.xlsx", book)),
             Reply(_("Contacts and alerts by month."), attachment=Attachment("photo", f"{stem}.png", picture)))

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from bot.clock import local_today
+from bot.workers import run_heavy
 from bot.models import Category, CloseReason, Role
 from bot.rules.cadence import DueState, deadlines, due, rule_for
 from bot.services.access import PermissionDenied, require_role
@@ -127,46 +128,11 @@ class Reports:
                        with_people: bool, everywhere: bool = False) -> Report:
         if end < start:
             raise ValueError("the period ends before it starts")
-        report = Report(start, end, scope)
-        today = self.today()
-        start_at = datetime.combine(start, time(0), self.tz)
-        end_at = datetime.combine(end + timedelta(days=1), time(0), self.tz)
-        # A report reads a whole province: on its own read-only connection (WAL lets it read beside the
-        # bot's writes), and counts in a worker thread, so nobody's check-in waits for it.
-        async with self.db.bulk_reading() as conn:
-            rows = await ReportData.people(conn, None if everywhere else commune_ids, names=with_people)
-            rules = {commune_id: await CadenceRules.for_commune(conn, commune_id) for commune_id in commune_ids}
-            contacts = await ReportData.contact_days(conn, None if everywhere else commune_ids, end)
-            report.checkins = await ReportData.checkins_between(conn, None if everywhere else commune_ids, start,
-                                                                end)
-            alerts = await ReportData.alerts_between(conn, commune_ids, start_at, end_at)
-            topics = await ReportData.help_threads_between(conn, commune_ids, start_at, end_at)
-            report.postings, report.job_interest = await ReportData.job_support_between(conn, commune_ids, start_at,
-                                                                                        end_at)
-            report.meetings, report.participants, report.tips = await ReportData.outreach_between(
-                conn, commune_ids, start, end)
-
-        await asyncio.to_thread(self._tally_quietly, report, rows, rules, contacts, today, with_people)
-        report.due = report.on_time + report.late + report.missed
-        claim_hours, resolve_hours = [], []
-        for reason, created, claimed, resolved in alerts:
-            report.alerts[reason] += 1
-            report.monthly[created.astimezone(self.tz).strftime("%Y-%m")]["alerts"] += 1
-            if claimed:
-                claim_hours.append((claimed - created).total_seconds() / 3600)
-            if resolved:
-                resolve_hours.append((resolved - created).total_seconds() / 3600)
-        report.median_claim_hours = statistics.median(claim_hours) if claim_hours else None
-        report.median_resolve_hours = statistics.median(resolve_hours) if resolve_hours else None
-        report.help_requests = len(topics)
-        report.loan_support = sum(1 for t in topics if t == "loan")
-        report.people.sort(key=lambda p: (p.village, p.name))
-        return report
-
-    @classmethod
-    def _tally_quietly(cls, *args) -> None:
-        with _no_gc_pauses():
-            cls._tally(*args)
+        # A province is 100,000 people: read and counted in the worker process (bot.workers), on its
+        # own read-only connection (WAL lets it read beside the bot's writes), so nobody's check-in
+        # waits for it.
+        return await run_heavy(summary_from_file, str(self.db.path), commune_ids, start, end, scope, with_people,
+                               everywhere, self.today(), self.tz.key)
 
     @staticmethod
     def _tally(report: Report, rows: list[tuple], rules: dict, contacts: dict, today: date, with_people: bool) -> None:
@@ -230,3 +196,58 @@ class Reports:
                                                         created_by=person.id, now=now)
             await Audit.record(tx, now=now, actor_id=person.id, action="outreach.add", detail={"kind": kind})
             return outreach_id
+
+
+def summary_from_file(path: str, commune_ids: list[int], start: date, end: date, scope: str, with_people: bool,
+                      everywhere: bool, today: date, tz_name: str) -> Report:
+    """The report, computed from the database file on a read-only connection of its own (run in the
+    worker process, or a thread: it has its own event loop)."""
+    from zoneinfo import ZoneInfo
+
+    from bot.storage.db import Database
+
+    async def compute() -> Report:
+        db = await Database.open_readonly(path)
+        try:
+            return await _compute(db, commune_ids, start, end, scope, with_people, everywhere, today, ZoneInfo(tz_name))
+        finally:
+            await db.close()
+
+    return asyncio.run(compute())
+
+
+async def _compute(db, commune_ids: list[int], start: date, end: date, scope: str, with_people: bool,
+               everywhere: bool, today: date, tz) -> Report:
+    report = Report(start, end, scope)
+    start_at = datetime.combine(start, time(0), tz)
+    end_at = datetime.combine(end + timedelta(days=1), time(0), tz)
+    async with db.reading() as conn:
+        rows = await ReportData.people(conn, None if everywhere else commune_ids, names=with_people)
+        rules = {commune_id: await CadenceRules.for_commune(conn, commune_id) for commune_id in commune_ids}
+        contacts = await ReportData.contact_days(conn, None if everywhere else commune_ids, end)
+        report.checkins = await ReportData.checkins_between(conn, None if everywhere else commune_ids, start,
+                                                            end)
+        alerts = await ReportData.alerts_between(conn, commune_ids, start_at, end_at)
+        topics = await ReportData.help_threads_between(conn, commune_ids, start_at, end_at)
+        report.postings, report.job_interest = await ReportData.job_support_between(conn, commune_ids, start_at,
+                                                                                    end_at)
+        report.meetings, report.participants, report.tips = await ReportData.outreach_between(
+            conn, commune_ids, start, end)
+
+    with _no_gc_pauses():
+        Reports._tally(report, rows, rules, contacts, today, with_people)
+    report.due = report.on_time + report.late + report.missed
+    claim_hours, resolve_hours = [], []
+    for reason, created, claimed, resolved in alerts:
+        report.alerts[reason] += 1
+        report.monthly[created.astimezone(tz).strftime("%Y-%m")]["alerts"] += 1
+        if claimed:
+            claim_hours.append((claimed - created).total_seconds() / 3600)
+        if resolved:
+            resolve_hours.append((resolved - created).total_seconds() / 3600)
+    report.median_claim_hours = statistics.median(claim_hours) if claim_hours else None
+    report.median_resolve_hours = statistics.median(resolve_hours) if resolve_hours else None
+    report.help_requests = len(topics)
+    report.loan_support = sum(1 for t in topics if t == "loan")
+    report.people.sort(key=lambda p: (p.village, p.name))
+    return report

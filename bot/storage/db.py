@@ -57,8 +57,6 @@ class Database:
         self.path = path
         self._lock = asyncio.Lock()
         self._owner: asyncio.Task | None = None  # the task inside transaction() or reading()
-        self._bulk: aiosqlite.Connection | None = None
-        self._bulk_lock = asyncio.Lock()
 
     @classmethod
     async def open(cls, path: Path | str) -> "Database":
@@ -74,27 +72,20 @@ class Database:
         await db.migrate()
         return db
 
-    async def close(self) -> None:
-        if self._bulk is not None:
-            await self._bulk.close()
-        await self.conn.close()
+    @classmethod
+    async def open_readonly(cls, path: Path | str) -> "Database":
+        """A read-only connection (reports in the worker process): no migrations, no writes; it reads
+        the last committed state beside the bot's own connection (WAL)."""
+        path = Path(path)
+        conn = await aiosqlite.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
+        conn.row_factory = aiosqlite.Row
+        await conn.execute("PRAGMA query_only=ON")
+        await conn.execute("PRAGMA busy_timeout=5000")
+        await conn.execute("PRAGMA cache_size=-32000")
+        return cls(conn, path)
 
-    @contextlib.asynccontextmanager
-    async def bulk_reading(self) -> AsyncIterator[aiosqlite.Connection]:
-        """For long reads (reports): a second, read-only connection, so the bot's own connection is
-        not held while a province is read. It sees the last committed state (WAL)."""
-        if self._bulk is None:
-            bulk = await aiosqlite.connect(f"file:{self.path}?mode=ro", uri=True, isolation_level=None)
-            bulk.row_factory = aiosqlite.Row
-            await bulk.execute("PRAGMA query_only=ON")
-            await bulk.execute("PRAGMA cache_size=-32000")
-            self._bulk = bulk
-        async with self._bulk_lock:
-            await self._bulk.execute("BEGIN")  # one consistent snapshot for all the reads of a report
-            try:
-                yield self._bulk
-            finally:
-                await self._bulk.execute("COMMIT")
+    async def close(self) -> None:
+        await self.conn.close()
 
     async def schema_version(self) -> int:
         async with self.conn.execute("PRAGMA user_version") as cur:
