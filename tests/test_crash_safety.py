@@ -1,13 +1,19 @@
 """The short version of bench/crash.py: `hoanhap run` killed with SIGKILL three times during
-scripted check-ins; every confirmed check-in stored once, conversations resumed, alerts once."""
+scripted check-ins, on each messenger, polled and by webhook; every confirmed check-in stored
+once, conversations resumed, alerts once."""
 
 from __future__ import annotations
+
+import pytest
 
 from bench.crash import run
 
 
-async def test_sigkill_during_check_ins_loses_nothing_and_repeats_nothing():
-    result = await run(kills=3, checkins=4, seed=3)
+@pytest.mark.parametrize("messenger, webhook", [("telegram", False), ("telegram", True), ("zalo", False),
+                                                ("zalo", True)], ids=["telegram-polling", "telegram-webhook",
+                                                                      "zalo-polling", "zalo-webhook"])
+async def test_sigkill_during_check_ins_loses_nothing_and_repeats_nothing(messenger, webhook):
+    result = await run(kills=3, checkins=4, seed=3, messenger=messenger, webhook=webhook)
 
     assert result["kills"] == 3
     assert result["checkins_confirmed"] == 4  # every conversation was finished, through the restarts

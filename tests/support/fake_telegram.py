@@ -123,6 +123,7 @@ class FakeBotApi:
         self.polls = 0  # per chat: how many sent messages a test has taken
         self.answered: set[str] = set()  # callback queries answered (each may be answered once)
         self.delay = 0.0  # seconds each send/edit takes, as a network round trip would
+        self.pusher = None  # while a webhook is set
 
     # ---- acting as people -----------------------------------------------------------------
     @staticmethod
@@ -248,12 +249,34 @@ class FakeBotApi:
         return BOT_USER
 
     async def api_deleteWebhook(self, p):
+        if self.pusher is not None:
+            await self.pusher.stop()
+            self.pusher = None
         return True
 
     async def api_setWebhook(self, p):
+        """From now on updates are POSTed to ``url`` (with the secret header), in order, each until the
+        bot answers 200 — and getUpdates is refused, as on Telegram."""
+        from tests.support.webhook_pusher import WebhookPusher
+
+        if self.pusher is not None:
+            await self.pusher.stop()
+        headers = {"X-Telegram-Bot-Api-Secret-Token": p["secret_token"]} if p.get("secret_token") else {}
+        self.pusher = WebhookPusher(p["url"], headers, self._next_for_webhook, self._delivered_by_webhook)
         return True
 
+    async def _next_for_webhook(self) -> dict:
+        async with self._arrived:
+            await self._arrived.wait_for(lambda: bool(self.updates))
+            return self.updates[0]
+
+    def _delivered_by_webhook(self, update: dict) -> None:
+        self.updates = [u for u in self.updates if u["update_id"] != update["update_id"]]
+
     async def api_getUpdates(self, p):
+        if self.pusher is not None:
+            raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active; "
+                                "use deleteWebhook to delete the webhook first")
         self.polls += 1
         offset = int(p.get("offset") or 0)
         timeout = float(p.get("timeout") or 0)

@@ -22,6 +22,13 @@ class FakeZalo:
         self.fail_next: list[int] = []
         self.port: int | None = None
         self._server = None
+        self.pusher = None  # while a webhook is set
+        self._taken: list[dict] = []
+
+    async def _next_for_webhook(self) -> dict:
+        event = await self.events.get()
+        self._taken.append(event)
+        return event
 
     @property
     def base_url(self) -> str:
@@ -63,8 +70,24 @@ class FakeZalo:
         self.calls.append((method, params))
         if method == "getMe":
             return 200, {"ok": True, "result": {"id": "bot1", "account_name": "hoanhap", "display_name": "Hòa Nhập"}}
-        if method in ("deleteWebhook", "setWebhook"):
+        if method == "deleteWebhook":
+            if self.pusher is not None:
+                await self.pusher.stop()
+                self.pusher = None
             return 200, {"ok": True, "result": True}
+        if method == "setWebhook":  # events are POSTed there from now on, each until the bot answers 200
+            from tests.support.webhook_pusher import WebhookPusher
+
+            secret = str(params.get("secret_token") or "")
+            if not 8 <= len(secret) <= 256:
+                return 200, {"ok": False, "error_code": 400, "description": "secret_token must have 8-256 characters"}
+            if self.pusher is not None:
+                await self.pusher.stop()
+            self.pusher = WebhookPusher(str(params["url"]), {"X-Bot-Api-Secret-Token": secret},
+                                        self._next_for_webhook, lambda event: self._taken.pop(0))
+            return 200, {"ok": True, "result": True}
+        if method == "getUpdates" and self.pusher is not None:  # polling and a webhook exclude each other
+            return 200, {"ok": False, "error_code": 409, "description": "webhook is set"}
         if method == "getUpdates":
             try:
                 event = await asyncio.wait_for(self.events.get(), float(params.get("timeout", 1)))
