@@ -16,6 +16,8 @@ async def test_sigkill_during_check_ins_loses_nothing_and_repeats_nothing(messen
     result = await run(kills=3, checkins=4, seed=3, messenger=messenger, webhook=webhook)
 
     assert result["kills"] == 3
+    if not (messenger == "zalo" and not webhook):  # only Zalo's offset-less polling can lose an event
+        assert result["events_lost_by_the_platform"] == 0
     assert result["checkins_confirmed"] == 4  # every conversation was finished, through the restarts
     assert result["confirmed_stored_once"] and result["stored_twice"] == 0
     assert result["alerts_opened"] == result["alerts_expected"] == 2

@@ -26,6 +26,8 @@ class FakeZalo:
         self._taken: list[dict] = []
 
     async def _next_for_webhook(self) -> dict:
+        if self._taken:  # handed to a webhook before and never answered 200: again
+            return self._taken[0]
         event = await self.events.get()
         self._taken.append(event)
         return event
