@@ -118,6 +118,10 @@ async def serve(services, webhook: str | None) -> None:
                 web.post("/zalo", zalo_route(dispatcher, zalo_secret))
             else:
                 log.warning("Zalo is served by polling: fine for development; use --webhook in production")
+        from bot.services.importer import recover_abandoned
+
+        if await recover_abandoned(services):
+            log.warning("an import left unfinished by a stopped process was undone; run it again")
         await dispatcher.recover()
         background.start()
         if base or settings.http_port_set:

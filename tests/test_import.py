@@ -104,3 +104,124 @@ def test_the_import_command_reports_problems_and_exits_1(env, tmp_path):
 
     done = hoanhap("import", str(SAMPLE), "--commune", "Xã Mẫu Sơn", env=env, cwd=tmp_path)
     assert (done.returncode, done.stdout.strip()) == (0, "Đã tiếp nhận 5, cập nhật 0, không đổi 0.")
+
+
+# ---- a large import beside the running bot ------------------------------------------------------
+
+def _many(path: Path, count: int, *, first: int = 0) -> Path:
+    header = _rows()[0]
+    rows = [header]
+    for n in range(first, first + count):
+        row = dict.fromkeys(header, "")
+        row.update(full_name=f"Người Nhập {n:05d}", date_of_birth=f"{1 + n % 28:02d}/0{1 + n % 9}/1985",
+                   village=f"Thôn {n % 7}", category="chấp hành xong án phạt tù", penalty_type="phạt tù",
+                   penalty_term="2 năm", release_date="01/06/2025")
+        rows.append([row[c] for c in header])
+    return _write(path, rows)
+
+
+async def _people(services) -> list[str]:
+    async with services.db.reading() as conn:
+        rows = await conn.execute_fetchall("SELECT full_name FROM people ORDER BY full_name")
+    return [r[0] for r in rows]
+
+
+async def test_a_large_import_lets_a_supervisor_check_in_while_it_runs(services, tmp_path):
+    import asyncio
+
+    from bot.services import importer
+    from tests.support.world import make_world
+
+    world = await make_world(services)
+    await world.enrol("Nông Văn Bình", supervisor="supervisor1")
+    sizes = []
+    store = importer._store
+
+    async def counting(tx, result, inputs, *args, **kwargs):
+        sizes.append(len(inputs))
+        return await store(tx, result, inputs, *args, **kwargs)
+
+    importer._store = counting
+    try:
+        running = asyncio.create_task(import_file(services, _many(tmp_path / "big.csv", 3000), "Xã Mẫu Sơn"))
+        while not sizes:  # the import is writing
+            await asyncio.sleep(0)
+        supervisor = world.supervisors["supervisor1"]
+        asked = await supervisor.says("/checkin")
+        answered_while_importing = not running.done()
+        for label in ("Nông Văn Bình · Thôn Nà Lay", "Thăm tại nhà", "Ổn định"):
+            await supervisor.picks(label)
+        saved = await supervisor.picks("✅ Lưu")
+        result = await running
+    finally:
+        importer._store = store
+
+    assert asked == ["Anh/chị đã thăm hoặc gọi cho ai?"] and answered_while_importing  # no wait for the file
+    assert saved[0].startswith("Đã lưu: thăm tại nhà với Nông Văn Bình")
+    assert result.created == 3000 and max(sizes) <= importer.CHUNK  # never more than a chunk per transaction
+
+
+async def test_an_import_that_fails_half_way_leaves_nothing_behind(services, tmp_path, monkeypatch):
+    from bot.storage.imports import Imports
+
+    await import_file(services, SAMPLE, "Xã Mẫu Sơn")
+    before_people, before_records = await _people(services), await _records(services)
+    rows = _rows()
+    rows[1][rows[0].index("note")] = "đã chuyển nhà"  # an update to someone already enrolled...
+    path = _many(tmp_path / "more.csv", 450)
+    with path.open("a", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerow(rows[1])  # ...at the very end of the file
+    calls = 0
+    created = Imports.created
+
+    async def fails_in_the_fourth_chunk(conn, import_id, person_id):
+        nonlocal calls
+        calls += 1
+        if calls == 350:
+            raise OSError("disk full")
+        return await created(conn, import_id, person_id)
+
+    monkeypatch.setattr(Imports, "created", staticmethod(fails_in_the_fourth_chunk))
+    try:
+        await import_file(services, path, "Xã Mẫu Sơn")
+        raise AssertionError("the failure should reach the caller")
+    except OSError:
+        pass
+
+    assert await _people(services) == before_people  # the first three chunks were taken back too
+    assert [(r.full_name, r.note) for r in await _records(services)] == [(r.full_name, r.note) for r in before_records]
+
+
+async def test_an_import_killed_half_way_is_undone_at_the_next_start(services, env, tmp_path):
+    import asyncio
+    import os
+    import signal
+    import sqlite3
+    import sys
+
+    from bot.services.importer import recover_abandoned
+
+    before = await _people(services)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "import", str(_many(tmp_path / "huge.csv", 6000)), "--commune", "Xã Mẫu Sơn",
+        env={**os.environ, **env}, cwd=tmp_path, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+
+    def journalled() -> int:
+        conn = sqlite3.connect(env["HOANHAP_DB"])
+        try:
+            return conn.execute("SELECT COUNT(*) FROM import_journal").fetchone()[0]
+        except sqlite3.OperationalError:
+            return 0
+        finally:
+            conn.close()
+
+    for _ in range(600):
+        if journalled() >= 300:  # some chunks are committed, the import is still running
+            break
+        await asyncio.sleep(0.05)
+    process.send_signal(signal.SIGKILL)
+    await process.wait()
+    assert len(await _people(services)) > len(before)  # half an import is in the database
+
+    assert await recover_abandoned(services) == 1
+    assert await _people(services) == before

@@ -14,6 +14,9 @@ probation_start, probation_end, family_name, family_relation, family_phone, note
   "18 tháng", "30".
 
 Every bad row is reported with its row number, column and reason, and then nothing is imported.
+A good file is written 100 rows per transaction (the bot keeps answering meanwhile) and stays
+all-or-nothing: a failure, or a process killed half-way (undone at the next start), takes every
+chunk back.
 A row whose person (same name, date of birth and village) is already enrolled changes nothing
 if it is the same, and updates the record (with the change in its history) if it differs.
 """
@@ -21,6 +24,7 @@ if it is the same, and updates the record (with the change in its history) if it
 from __future__ import annotations
 
 import csv
+import os
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -29,6 +33,7 @@ from bot.i18n import _
 from bot.models import Category, PenaltyType, Role
 from bot.rules.dates import DateProblem, parse_date, parse_term
 from bot.services.supervision import RecordInput
+from bot.storage.imports import Imports
 from bot.storage.repos import Audit, Communes, People
 from bot.storage.supervision import RecordChanges, Records
 from bot.textnorm import fold
@@ -36,6 +41,7 @@ from bot.textnorm import fold
 COLUMNS = ("full_name", "date_of_birth", "village", "category", "penalty_type", "penalty_term", "release_date",
            "probation_start", "probation_end", "family_name", "family_relation", "family_phone", "note")
 REQUIRED = ("full_name", "date_of_birth", "village", "category")
+CHUNK = 100  # rows per transaction: the write lock is never held for long
 
 CATEGORY_NAMES = {
     "an treo": Category.SUSPENDED, "cai tao khong giam giu": Category.NON_CUSTODIAL,
@@ -204,23 +210,68 @@ async def import_file(services, path: Path, commune_name: str, *, dry_run: bool 
     if result.errors:
         return result
     now = services.clock.now()
-    try:
-        async with services.db.transaction() as tx:
-            await _store(tx, result, inputs, commune_name, today, now)
-            if result.errors or dry_run:
+    if dry_run:  # one transaction, always rolled back: the counts of what would happen
+        try:
+            async with services.db.transaction() as tx:
+                await _store(tx, result, inputs, await Communes.get_or_create(tx, commune_name, now), today, now)
                 raise _Rollback
-    except _Rollback:  # nothing stored; a dry run keeps its counts of what would have happened
-        if result.errors:
-            result.created = result.updated = result.unchanged = 0
+        except _Rollback:
+            if result.errors:
+                result.created = result.updated = result.unchanged = 0
+        return result
+    await recover_abandoned(services)
+    async with services.db.transaction() as tx:
+        commune = await Communes.get_or_create(tx, commune_name, now)
+        import_id = await Imports.begin(tx, commune.id, os.getpid(), now)
+    # In chunks, each its own short transaction, so the bot (another process, too) keeps writing
+    # meanwhile; the journal makes it all-or-nothing: any failure undoes every chunk.
+    try:
+        for start in range(0, len(inputs), CHUNK):
+            async with services.db.transaction() as tx:
+                await _store(tx, result, inputs[start:start + CHUNK], commune, today, now, journal=import_id)
+            if result.errors:
+                raise _Rollback
+        async with services.db.transaction() as tx:
+            await Imports.finish(tx, import_id, services.clock.now())
+    except BaseException as failure:
+        async with services.db.transaction() as tx:
+            await Imports.undo(tx, import_id, services.clock.now())
+        result.created = result.updated = result.unchanged = 0
+        if not isinstance(failure, _Rollback):
+            raise
     return result
+
+
+async def recover_abandoned(services) -> int:
+    """Undo imports left half-done by a process that died (its chunks are taken back)."""
+    async with services.db.reading() as conn:
+        running = await Imports.running(conn)
+    undone = 0
+    for import_id, pid in running:
+        if pid != os.getpid() and _alive(pid):
+            continue  # another process is importing right now
+        async with services.db.transaction() as tx:
+            await Imports.undo(tx, import_id, services.clock.now())
+        undone += 1
+    return undone
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 class _Rollback(Exception):
     """Undo the whole import (a conflict found while storing, or a dry run)."""
 
 
-async def _store(tx, result: ImportResult, inputs, commune_name: str, today: date, now: datetime) -> None:
-    commune = await Communes.get_or_create(tx, commune_name, now)
+async def _store(tx, result: ImportResult, inputs, commune, today: date, now: datetime,
+                 journal: int | None = None) -> None:
     for number, data in inputs:
         existing = await Records.find_natural(tx, data.full_name, data.date_of_birth, data.village)
         if existing is None:
@@ -229,6 +280,8 @@ async def _store(tx, result: ImportResult, inputs, commune_name: str, today: dat
             await Records.add(tx, person_id=person.id, full_name=data.full_name, fields=data.fields(),
                               enrolled_on=today, created_by=None, now=now)
             await Audit.record(tx, now=now, actor_id=None, action="record.import", subject_id=person.id)
+            if journal is not None:
+                await Imports.created(tx, journal, person.id)
             result.created += 1
             continue
         record = await Records.get(tx, existing)
@@ -239,6 +292,8 @@ async def _store(tx, result: ImportResult, inputs, commune_name: str, today: dat
         if not diff:
             result.unchanged += 1
             continue
+        if journal is not None:
+            await Imports.updated(tx, journal, existing, {f: old for f, (old, _new) in diff.items()})
         await Records.update(tx, existing, {f: data.fields()[f] for f in diff}, now)
         await RecordChanges.add(tx, person_id=existing, actor_id=None, reason="import", changes=diff, now=now)
         result.updated += 1
