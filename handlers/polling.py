@@ -35,7 +35,8 @@ async def poll(bot, dispatcher, stop: asyncio.Event, *, timeout: int = 25) -> No
         except Stopped:
             break
         except RetryAfter as error:
-            await _sleep(stop, float(getattr(error.retry_after, "total_seconds", lambda: error.retry_after)()))
+            retry = error.retry_after
+            await _sleep(stop, retry.total_seconds() if hasattr(retry, "total_seconds") else float(retry))
             continue
         except (TimedOut, NetworkError, Conflict) as error:
             log.warning("getUpdates failed (%s); retrying in %.0f s", type(error).__name__, backoff)

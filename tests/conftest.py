@@ -7,7 +7,6 @@ import pytest
 from bot.app import Services
 from bot.clock import FixedClock
 from bot.services.flood import FloodGuard
-from bot.services.notifier import Pacer
 from bot.config import load_settings
 from tests.support.fake_telegram import FakeBotApi, InProcessRequest
 

@@ -18,7 +18,6 @@ from bot.clock import FixedClock
 from bot.config import load_settings
 from bot.models import Messenger, Role
 from bot.services.flood import FloodGuard
-from bot.services.notifier import Pacer
 from tests.conftest import TOKEN
 from tests.support.fake_telegram import FakeBotApi, InProcessRequest
 from tests.support.people import onboard

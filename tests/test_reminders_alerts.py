@@ -93,7 +93,6 @@ async def test_nothing_is_sent_at_night_it_waits_for_seven_in_the_morning(world,
 
 async def test_after_an_hour_of_downtime_what_fell_due_is_sent_once(world, services, settings, clock):
     from bot.app import Services
-    from bot.services.notifier import Pacer
 
     person = await world.enrol("Nông Văn Bình", supervisor="supervisor1", category=Category.RELEASED,
                                release_date=date(2026, 1, 1))

@@ -7,7 +7,6 @@ import asyncio
 import logging
 from datetime import date
 
-import pytest
 from telegram import Update
 
 from bot.channels.errors import RateLimited, TemporaryFailure
@@ -17,7 +16,7 @@ from bot.runtime.dispatcher import Dispatcher
 from bot.runtime.events import Inbound
 from bot.services.supervision import CheckinInput
 from bot.storage.repos import fetch_all
-from handlers.events import ALLOWED_UPDATES, to_inbound
+from handlers.events import ALLOWED_UPDATES
 from tests.support.people import TextChat, onboard
 from tests.support.recording import RecordingChannel
 from tests.support.telegram_chat import TelegramPerson
@@ -29,6 +28,15 @@ OFFICER = 6001
 async def _officer(telegram, api, services, user_id: int = OFFICER, name: str = "Hoàng Văn Minh") -> TelegramPerson:
     await onboard(services, Messenger.TELEGRAM, str(user_id), Role.POLICE, name=name)
     return TelegramPerson(telegram, api, user_id)
+
+
+async def _worrying_check_in(world, name: str, key: str, status: Status = Status.CONCERN) -> int:
+    """Enrol ``name`` with supervisor1, who reports a visit that raises an alert for police."""
+    person = await world.enrol(name, supervisor="supervisor1")
+    await world.services.supervision.record_checkin(await world.actor("supervisor1"), CheckinInput(
+        client_key=key, person_id=person, contact=Contact.HOME_VISIT, status=status,
+        happened_on=date(2026, 11, 22)))
+    return person
 
 
 async def _feed(telegram, api, update: dict) -> None:
@@ -92,10 +100,7 @@ async def test_a_person_who_blocks_the_bot_is_unreachable_there_only_until_they_
                          "VALUES ('zalo', 'z6101', 'z6101', ?, '2026-11-22T00:00:00+00:00')", (police.id,))
 
     async def alert(key: str) -> None:
-        person = await world.enrol(f"Người {key}", supervisor="supervisor1")
-        await services.supervision.record_checkin(await world.actor("supervisor1"), CheckinInput(
-            client_key=key, person_id=person, contact=Contact.HOME_VISIT, status=Status.CONCERN,
-            happened_on=date(2026, 11, 22)))
+        await _worrying_check_in(world, f"Người {key}", key)
         await services.notifier.flush()
 
     await _feed(telegram, api, await api.user_blocks(6101))
@@ -128,10 +133,7 @@ async def test_alerts_follow_a_group_upgraded_to_a_supergroup(telegram, api, ser
     assert api.all_to(-100)[-1].text == "Từ giờ nhóm này sẽ nhận các cảnh báo của xã."
 
     await _feed(telegram, api, await api.group_migrates(-100, -1009999))
-    person = await world.enrol("Nông Văn Bình", supervisor="supervisor1")
-    await services.supervision.record_checkin(await world.actor("supervisor1"), CheckinInput(
-        client_key="m", person_id=person, contact=Contact.HOME_VISIT, status=Status.CONCERN,
-        happened_on=date(2026, 11, 22)))
+    await _worrying_check_in(world, "Nông Văn Bình", "m")
     await services.notifier.flush()
 
     assert api.all_to(-1009999)[-1].text.startswith("🔔 Cảnh báo. Nông Văn Bình")
@@ -142,10 +144,7 @@ async def test_police_close_an_alert_from_the_linked_group_with_a_typed_note(tel
     await _officer(telegram, api, services)
     await onboard(services, Messenger.TELEGRAM, "6002", Role.POLICE, name="Hà Văn Sơn")
     await _feed(telegram, api, await api.user_says_in_group(-200, OFFICER, "/linkgroup"))
-    person = await world.enrol("Nông Văn Bình", supervisor="supervisor1")
-    await services.supervision.record_checkin(await world.actor("supervisor1"), CheckinInput(
-        client_key="g", person_id=person, contact=Contact.HOME_VISIT, status=Status.NEEDS_SUPPORT,
-        happened_on=date(2026, 11, 22)))
+    await _worrying_check_in(world, "Nông Văn Bình", "g", Status.NEEDS_SUPPORT)
     await services.notifier.flush()
     posted = api.all_to(-200)[-1]
     assert "✅ Đã xong" in posted.labels
@@ -232,10 +231,7 @@ async def test_two_officers_claiming_one_alert_at_the_same_time_make_one_claim(s
     channel = RecordingChannel(Messenger.CONSOLE)
     services.register_channel(channel)
     await onboard(services, Messenger.CONSOLE, "police2", Role.POLICE, name="Hà Văn Sơn")
-    person = await world.enrol("Nông Văn Bình", supervisor="supervisor1")
-    await services.supervision.record_checkin(await world.actor("supervisor1"), CheckinInput(
-        client_key="c", person_id=person, contact=Contact.HOME_VISIT, status=Status.CONCERN,
-        happened_on=date(2026, 11, 22)))
+    await _worrying_check_in(world, "Nông Văn Bình", "c")
     async with services.db.reading() as conn:
         [(alert_id,)] = await fetch_all(conn, "SELECT id FROM alerts")
     dispatcher = Dispatcher(services.pipeline, concurrency=4)
@@ -304,10 +300,7 @@ async def test_a_429_on_one_messenger_does_not_hold_up_another(services, clock):
     services.register_channel(telegram)
     await onboard(services, Messenger.ZALO, "zp", Role.POLICE, name="Lò Văn Hùng")
     await onboard(services, Messenger.TELEGRAM, "tp", Role.POLICE, name="Hà Văn Sơn")
-    person = await world.enrol("Nông Văn Bình", supervisor="supervisor1")
-    await services.supervision.record_checkin(await world.actor("supervisor1"), CheckinInput(
-        client_key="q", person_id=person, contact=Contact.HOME_VISIT, status=Status.CONCERN,
-        happened_on=date(2026, 11, 22)))
+    await _worrying_check_in(world, "Nông Văn Bình", "q")
 
     await services.notifier.flush()
 
@@ -326,10 +319,7 @@ async def test_an_urgent_alert_survives_a_multi_hour_outage(services, clock):
     telegram = Failing(Messenger.TELEGRAM, TemporaryFailure("502"))
     services.register_channel(telegram)
     await onboard(services, Messenger.TELEGRAM, "tp", Role.POLICE, name="Hà Văn Sơn")
-    person = await world.enrol("Nông Văn Bình", supervisor="supervisor1")
-    await services.supervision.record_checkin(await world.actor("supervisor1"), CheckinInput(
-        client_key="o", person_id=person, contact=Contact.HOME_VISIT, status=Status.CONCERN,
-        happened_on=date(2026, 11, 22)))
+    await _worrying_check_in(world, "Nông Văn Bình", "o")
 
     for _ in range(6 * 12):  # six hours of Telegram answering 502, the sender looking every 5 minutes
         await services.notifier.flush()

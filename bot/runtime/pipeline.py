@@ -69,9 +69,11 @@ class Pipeline:
             return []
         now = self.services.clock.now()
         fresh = []
-        async with self.services.db.transaction() as tx:
+        # One event is one statement (atomic alone); a batch is one transaction.
+        store = self.services.db.single_statement() if len(events) == 1 else self.services.db.transaction()
+        async with store as conn:
             for event in events:
-                row_id = await Inbox.add(tx, event.channel, event.external_id, event.order_key, event.to_json(), now)
+                row_id = await Inbox.add(conn, event.channel, event.external_id, event.order_key, event.to_json(), now)
                 if row_id is not None:
                     fresh.append((row_id, event))
         return fresh
@@ -130,12 +132,10 @@ class Pipeline:
                                   keep: tuple[str | None, dict] | None, before, after) -> list[Reply]:
         services = self.services
         now = services.clock.now()
-        async with services.db.transaction() as tx:
-            if keep == (None, {}):  # nothing open, nothing to remember: no row (a stranger leaves none)
-                await Dialogs.drop(tx, event.channel, event.dialog_key)
-            elif keep is not None:
-                await Dialogs.put(tx, event.channel, event.dialog_key, keep[0], keep[1], now)
-            await Inbox.handled(tx, row_id, [reply_to_json(r) for r in replies], now)
+        # Nothing open and nothing to remember leaves no row (a stranger leaves none behind).
+        async with services.db.single_statement() as conn:
+            await Inbox.save_turn(conn, row_id=row_id, channel=event.channel, chat_key=event.dialog_key, dialog=keep,
+                                  replies=[reply_to_json(r) for r in replies], now=now)
         self.stats["handled"] += 1
         delivered = await self.deliver(frontend, event, replies)
         if delivered:

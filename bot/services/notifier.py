@@ -27,7 +27,6 @@ from datetime import timedelta
 from bot import notices
 from bot.channels.errors import DeliveryError, RateLimited, TemporaryFailure, Unreachable
 from bot.channels.port import Channel
-from bot.clock import to_db
 from bot.dialog.types import Reply
 from bot.i18n import use_locale
 from bot.models import AlertReason, Messenger, Role

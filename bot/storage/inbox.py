@@ -48,12 +48,20 @@ class Inbox:
         return rows[0][0] if rows else None
 
     @staticmethod
-    async def handled(conn: Connection, row_id: int, replies: list, now: datetime) -> None:
-        """The turn is committed with this: the event's content goes, the replies wait for delivery."""
+    async def save_turn(conn: Connection, *, row_id: int, channel: str, chat_key: str,
+                        dialog: tuple[str | None, dict] | None, replies: list, now: datetime) -> None:
+        """The turn, atomically in one statement: the conversation (None: leave it as it was; no
+        state and an empty draft: none left) and the row handled, with the replies to deliver."""
+        if dialog is None:
+            drop, state, data = None, None, None
+        elif dialog == (None, {}):
+            drop, state, data = 1, None, None
+        else:
+            drop, state, data = 0, dialog[0], json.dumps(dialog[1], ensure_ascii=False)
         await conn.execute(
-            "UPDATE inbox SET payload = NULL, replies = ?, handled_at = ? WHERE id = ?",
-            (json.dumps(replies, ensure_ascii=False) if replies else None, to_db(now), row_id),
-        )
+            "INSERT INTO turns (channel, chat_key, state, data, drop_dialog, row_id, replies, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (channel, chat_key, state, data, drop, row_id,
+             json.dumps(replies, ensure_ascii=False) if replies else None, to_db(now)))
 
     @staticmethod
     async def done(conn: Connection, row_ids: list[int], now: datetime) -> None:

@@ -18,6 +18,24 @@ CREATE TABLE inbox (
     UNIQUE (channel, external_id)
 );
 CREATE INDEX inbox_open ON inbox (id) WHERE done_at IS NULL;
+
+-- A turn in one statement (atomic without BEGIN/COMMIT, one trip to the database thread): the
+-- conversation's state and draft (drop = 1: no conversation left; drop = 0: stored; NULL: as it
+-- was), and the inbox row moved to "handled" with the replies still to deliver.
+CREATE VIEW turns AS
+    SELECT NULL AS channel, NULL AS chat_key, NULL AS state, NULL AS data, NULL AS drop_dialog, NULL AS row_id,
+           NULL AS replies, NULL AS at
+    WHERE 0;
+
+CREATE TRIGGER turn INSTEAD OF INSERT ON turns
+BEGIN
+    DELETE FROM dialogs WHERE NEW.drop_dialog = 1 AND channel = NEW.channel AND chat_key = NEW.chat_key;
+    INSERT INTO dialogs (channel, chat_key, state, data, updated_at)
+        SELECT NEW.channel, NEW.chat_key, NEW.state, NEW.data, NEW.at WHERE NEW.drop_dialog = 0
+        ON CONFLICT (channel, chat_key) DO UPDATE SET
+            state = excluded.state, data = excluded.data, updated_at = excluded.updated_at;
+    UPDATE inbox SET payload = NULL, replies = NEW.replies, handled_at = NEW.at WHERE id = NEW.row_id;
+END;
 CREATE INDEX inbox_received ON inbox (received_at);
 
 -- Every channel keeps its conversations in dialogs now; Telegram's move over from PTB's tables.
