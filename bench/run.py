@@ -315,44 +315,56 @@ async def cold_start(repeats: int = 3) -> dict:
 
 # ---- (g) -------------------------------------------------------------------------------------
 
-async def latency_over_http(people: int = 40, messages: int = 3) -> dict:
-    """`hoanhap run` as deployed, each Bot API call delayed by the round trip (0 and 100 ms)."""
+async def latency_over_http(people: int = 40, messages: int = 3, bursts: int = 5) -> dict:
+    """`hoanhap run` as deployed, each Bot API call delayed by the round trip (0 and 100 ms): bursts of
+    40 people × 3 messages sent at once, new people each burst, five bursts at 0 ms then five at
+    100 ms; the median burst of each (a burst lasts well under a second, and this machine's speed
+    varies)."""
     from tests.support.fake_telegram import FakeBotApi, FakeTelegramServer
 
-    result = {}
-    for rtt_ms in (0, 100):
-        api = FakeBotApi(TOKEN)
-        server = await FakeTelegramServer(api).start()
-        workdir = Path(tempfile.mkdtemp(prefix="hoanhap-bench-"))
-        env = {**os.environ, "HOANHAP_DB": str(workdir / "g.sqlite3"), "HOANHAP_TELEGRAM_TOKEN": TOKEN,
-               "HOANHAP_TELEGRAM_BASE_URL": server.base_url}
-        process = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "run", env=env, cwd=workdir,
-                                                       stdout=asyncio.subprocess.DEVNULL,
-                                                       stderr=asyncio.subprocess.DEVNULL)
-        while api.polls == 0:
-            await asyncio.sleep(0.01)
-        await asyncio.sleep(0.5)  # the start-up's own calls (menus) are done
+    api = FakeBotApi(TOKEN)
+    server = await FakeTelegramServer(api).start()
+    workdir = Path(tempfile.mkdtemp(prefix="hoanhap-bench-"))
+    env = {**os.environ, "HOANHAP_DB": str(workdir / "g.sqlite3"), "HOANHAP_TELEGRAM_TOKEN": TOKEN,
+           "HOANHAP_TELEGRAM_BASE_URL": server.base_url}
+    process = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "run", env=env, cwd=workdir,
+                                                   stdout=asyncio.subprocess.DEVNULL,
+                                                   stderr=asyncio.subprocess.DEVNULL)
+    while api.polls == 0:
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.5)  # the start-up's own calls (menus) are done
+    texts = ["xin chào", "/help", "/privacy"][:messages]
+    runs: dict[int, list[dict]] = {0: [], 100: []}
+    first_user = 20_000
+    for burst in range(bursts * 2):
+        rtt_ms = 0 if burst < bursts else 100
         api.delay = rtt_ms / 1000
-        users = [20_000 + n for n in range(people)]
-        texts = ["xin chào", "/help", "/privacy"][:messages]
+        users = [first_user + n for n in range(people)]
+        first_user += people
         pushed: dict[tuple[int, int], float] = {}
         start = time.perf_counter()
-        for k, text in enumerate(texts):  # everyone at once: 40 × 3 updates in the queue
+        for k, text in enumerate(texts):  # everyone at once: 40 × 3 updates waiting
             for user in users:
                 await api.user_says(user, text)
                 pushed[(user, k)] = time.perf_counter()
-        per_message = []
-        for user in users:
-            for k in range(len(texts)):
-                await api.wait_sent(user, 1, timeout=60)
-                per_message.append(time.perf_counter() - pushed[(user, k)])
-        elapsed = time.perf_counter() - start
-        process.terminate()
-        await process.wait()
-        await server.stop()
-        result[f"rtt{rtt_ms}"] = {"updates_per_s": len(per_message) / elapsed, "last_answer_s": elapsed,
-                                  "p50_s": statistics.median(per_message),
-                                  "p99_s": statistics.quantiles(per_message, n=100)[98]}
+        # Each answer is timed when it reached the fake (no scanning of what was sent: the harness
+        # must not slow down as the run goes on).
+        while any(len(api.by_chat.get(user, ())) < len(texts) for user in users):
+            await asyncio.sleep(0.005)
+        per_message = [api.by_chat[user][k].at - pushed[(user, k)] for user in users for k in range(len(texts))]
+        elapsed = max(api.by_chat[user][-1].at for user in users) - start
+        runs[rtt_ms].append({"updates_per_s": len(per_message) / elapsed, "last_answer_s": elapsed,
+                             "p50_s": statistics.median(per_message),
+                             "p99_s": statistics.quantiles(per_message, n=100)[98]})
+        await asyncio.sleep(0.3)
+    process.terminate()
+    await process.wait()
+    await server.stop()
+    result = {}
+    for rtt_ms, bursts_done in runs.items():
+        median = sorted(bursts_done, key=lambda r: r["updates_per_s"])[len(bursts_done) // 2]
+        result[f"rtt{rtt_ms}"] = {**median, "bursts_updates_per_s": [round(r["updates_per_s"]) for r in bursts_done],
+                                  "worst_p99_s": max(r["p99_s"] for r in bursts_done)}
     result["ratio"] = result["rtt100"]["updates_per_s"] / result["rtt0"]["updates_per_s"]
     return result
 
@@ -493,8 +505,9 @@ def table(r: dict) -> str:
         ("(g) … RTT 100 ms: updates/s", f"{g100.get('updates_per_s', 0):.0f}", "", ""),
         ("(g) ratio 100 ms / 0 ms", f"{g.get('ratio', 0):.2f}", "≥ 0.7", ok(g.get("ratio"), TARGETS["rtt_ratio"])),
         ("(g) per message at 0 ms, p50 / p99, s", f"{g0.get('p50_s', 0):.2f} / {g0.get('p99_s', 0):.2f}", "", ""),
-        ("(g) per message at 100 ms, p50 / p99, s", f"{g100.get('p50_s', 0):.2f} / {g100.get('p99_s', 0):.2f}",
-         "p99 ≤ 1.5", ok(g100.get("p99_s"), TARGETS["rtt_p99_s"], False)),
+        ("(g) per message at 100 ms, p50 / p99 (worst burst's p99), s",
+         f"{g100.get('p50_s', 0):.2f} / {g100.get('p99_s', 0):.2f} ({g100.get('worst_p99_s', 0):.2f})",
+         "p99 ≤ 1.5", ok(g100.get("worst_p99_s"), TARGETS["rtt_p99_s"], False)),
         ("(h) supervisors' p99 alone / beside province reports, ms",
          f"{h.get('alone_p99_ms', 0):.1f} / {h.get('beside_p99_ms', 0):.1f} ({h.get('reports_made', 0)} reports)", "", ""),
         ("(h) p99 added by the reports, ms", f"{h.get('added_p99_ms', 0):.1f}", "≤ 100",

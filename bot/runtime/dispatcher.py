@@ -83,8 +83,9 @@ class Dispatcher:
         return sum(len(q) for q in self._queues.values())
 
     async def drained(self) -> None:
-        """Wait until every queued event was handled."""
+        """Wait until every queued event was handled and its replies delivered."""
         await self._idle.wait()
+        await self.pipeline.delivered()
 
     async def stop(self) -> None:
         """Finish what is being handled; what is still queued stays in the inbox for the next start."""
@@ -92,3 +93,4 @@ class Dispatcher:
             while len(queue) > 1:
                 queue.pop()
         await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        await self.pipeline.delivered()

@@ -56,6 +56,7 @@ class Pipeline:
         self.frontends: dict[str, Frontend] = {}
         self.sleep = sleep
         self.stats = {"handled": 0, "failed_turns": 0, "undelivered": 0, "dropped_flood": 0}
+        self._lanes: dict[str, asyncio.Task] = {}  # per chat: the last delivery queued
 
     def register(self, frontend: Frontend) -> None:
         self.frontends[frontend.messenger.value] = frontend
@@ -79,16 +80,18 @@ class Pipeline:
         return fresh
 
     async def handle_now(self, event: Inbound) -> list[Reply]:
-        """Accept and handle at once (the console, and tests that feed one event at a time)."""
+        """Accept and handle at once, replies delivered (the console, tests that feed one event at a time)."""
         fresh = await self.accept([event])
         if not fresh:
             return []
-        return await self.handle(*fresh[0])
+        return await self.handle(*fresh[0], wait=True)
 
     # ---- handle ----------------------------------------------------------------------------
 
-    async def handle(self, row_id: int, event: Inbound) -> list[Reply]:
-        """One event, to the end; the replies that were sent."""
+    async def handle(self, row_id: int, event: Inbound, *, wait: bool = False) -> list[Reply]:
+        """One event: the turn computed and committed; its replies queued in the chat's delivery
+        lane (``wait``: and delivered). The chat's next event may be handled while these replies
+        are still on their way: the lane keeps them in order."""
         services = self.services
         frontend = self.frontends.get(event.channel)
         messenger = Messenger(event.channel)
@@ -109,7 +112,7 @@ class Pipeline:
             self.stats["dropped_flood"] += 1
             with use_locale(actor.locale):
                 replies = [basics.slow_down()] if verdict == "warn" else []
-            return await self._commit_and_deliver(row_id, event, frontend, replies, None, actor, actor)
+            return await self._commit_and_deliver(row_id, event, frontend, replies, None, actor, actor, wait)
 
         async with services.db.reading() as conn:
             state, draft = await Dialogs.get(conn, event.channel, event.dialog_key)
@@ -126,10 +129,11 @@ class Pipeline:
                 keep = None
             else:
                 keep = _what_to_keep(turn, ctx)
-        return await self._commit_and_deliver(row_id, event, frontend, list(turn.replies), keep, actor, ctx.actor)
+        return await self._commit_and_deliver(row_id, event, frontend, list(turn.replies), keep, actor, ctx.actor,
+                                              wait)
 
     async def _commit_and_deliver(self, row_id: int, event: Inbound, frontend, replies: list[Reply],
-                                  keep: tuple[str | None, dict] | None, before, after) -> list[Reply]:
+                                  keep: tuple[str | None, dict] | None, before, after, wait: bool) -> list[Reply]:
         services = self.services
         now = services.clock.now()
         # Nothing open and nothing to remember leaves no row (a stranger leaves none behind).
@@ -137,24 +141,55 @@ class Pipeline:
             await Inbox.save_turn(conn, row_id=row_id, channel=event.channel, chat_key=event.dialog_key, dialog=keep,
                                   replies=[reply_to_json(r) for r in replies], now=now)
         self.stats["handled"] += 1
-        delivered = await self.deliver(frontend, event, replies)
-        if delivered:
-            await self._finish(row_id)
-        if frontend is not None and (before.locale != after.locale or before.role != after.role):
-            try:
-                await frontend.after_turn(event, before, after)
-            except Exception as error:  # a menu that could not be updated must not fail the turn
-                log.warning("after-turn update failed: %s", type(error).__name__)
+
+        async def deliver_turn() -> None:
+            if await self.deliver(frontend, event, replies):
+                await self._finish(row_id)
+            if frontend is not None and (before.locale != after.locale or before.role != after.role):
+                try:
+                    await frontend.after_turn(event, before, after)
+                except Exception as error:  # a menu that could not be updated must not fail the turn
+                    log.warning("after-turn update failed: %s", type(error).__name__)
+
+        delivery = self._in_lane(event.order_key, deliver_turn)
         await services.notifier.kick()  # notices this turn queued (e.g. to a supervisor)
+        if wait:
+            await delivery
         return replies
+
+    def _in_lane(self, key: str, work: Callable[[], Awaitable[None]]) -> asyncio.Task:
+        """Run ``work`` after every delivery queued before it for the same chat (replies stay in order)."""
+        previous = self._lanes.get(key)
+
+        async def in_order() -> None:
+            if previous is not None:
+                await asyncio.gather(previous, return_exceptions=True)
+            try:
+                await work()
+            except Exception as error:  # a bug in delivery must not break the lane
+                log.error("a delivery failed: %s", type(error).__name__)
+
+        task = asyncio.create_task(in_order(), name=f"deliver:{key}")
+        self._lanes[key] = task
+        task.add_done_callback(lambda done: self._lanes.pop(key) if self._lanes.get(key) is done else None)
+        return task
+
+    async def delivered(self) -> None:
+        """Wait until every queued reply went out (or failed), and its row is marked done."""
+        while self._lanes:
+            await asyncio.gather(*list(self._lanes.values()), return_exceptions=True)
 
     async def redeliver(self, row_id: int, event_channel: str, chat_key: str, replies: list[dict]) -> None:
         """Replies of a turn committed before a crash, not known to have been delivered."""
         frontend = self.frontends.get(event_channel)
         chat_id = chat_key.split(":", 1)[1]
         event = Inbound(event_channel, f"redeliver:{row_id}", chat_id, chat_id)
-        if await self.deliver(frontend, event, [reply_from_json(r) for r in replies], acknowledge=False):
-            await self._finish(row_id)
+
+        async def send_again() -> None:
+            if await self.deliver(frontend, event, [reply_from_json(r) for r in replies], acknowledge=False):
+                await self._finish(row_id)
+
+        await self._in_lane(chat_key, send_again)
 
     async def deliver(self, frontend, event: Inbound, replies: list[Reply], *, acknowledge: bool = True) -> bool:
         """Send the replies in order. False when a passing failure left some unsent (the row stays

@@ -46,6 +46,7 @@ class Sent:
     text: str
     buttons: list[tuple[str, str]]  # (label, callback_data)
     raw: dict[str, Any] = field(repr=False)
+    at: float = field(default_factory=time.perf_counter, repr=False)  # when it reached the fake
 
     @property
     def labels(self) -> list[str]:
@@ -124,6 +125,7 @@ class FakeBotApi:
         self.answered: set[str] = set()  # callback queries answered (each may be answered once)
         self.delay = 0.0  # seconds each send/edit takes, as a network round trip would
         self.pusher = None  # while a webhook is set
+        self.by_chat: dict[int, list[Sent]] = {}  # what each chat received, in order
 
     # ---- acting as people -----------------------------------------------------------------
     @staticmethod
@@ -294,6 +296,7 @@ class FakeBotApi:
         markup = message.get("reply_markup") or {}
         buttons = [(b["text"], b.get("callback_data", "")) for row in markup.get("inline_keyboard", []) for b in row]
         sent = Sent(chat_id, message["message_id"], message.get("text", ""), buttons, message)
+        self.by_chat.setdefault(chat_id, []).append(sent)
         async with self._sent_signal:
             self.sent.append(sent)
             self._sent_signal.notify_all()
