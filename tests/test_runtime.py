@@ -433,3 +433,23 @@ async def test_a_supervisor_is_answered_while_a_province_report_is_being_counted
     assert said == ["Anh/chị đã thăm hoặc gọi cho ai?"]
     release.set()
     assert (await report).due >= 0
+
+
+async def test_a_reply_a_messenger_failed_to_take_is_sent_again_later(services, clock):
+    zalo = Failing(Messenger.ZALO, TemporaryFailure("502"))
+    services.register_channel(zalo)
+    services.pipeline.sleep = _no_wait
+
+    said = await TextChat(services, "z1", Messenger.ZALO).says("xin chào")  # the turn is done; the reply is not
+    assert zalo.texts("z1") == [] and said[0].startswith("Xin chào! Đây là Hòa Nhập")
+
+    zalo.error = None
+    clock.advance(minutes=6)
+    await services.pipeline.housekeeping()
+    assert zalo.texts("z1") == said
+    await services.pipeline.housekeeping()
+    assert zalo.texts("z1") == said  # once
+
+
+async def _no_wait(seconds: float) -> None:
+    return None

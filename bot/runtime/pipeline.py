@@ -57,6 +57,7 @@ class Pipeline:
         self.sleep = sleep
         self.stats = {"handled": 0, "failed_turns": 0, "undelivered": 0, "dropped_flood": 0}
         self._lanes: dict[str, asyncio.Task] = {}  # per chat: the last delivery queued
+        self._resending: set[int] = set()
 
     def register(self, frontend: Frontend) -> None:
         self.frontends[frontend.messenger.value] = frontend
@@ -189,7 +190,13 @@ class Pipeline:
             if await self.deliver(frontend, event, [reply_from_json(r) for r in replies], acknowledge=False):
                 await self._finish(row_id)
 
-        await self._in_lane(chat_key, send_again)
+        if row_id in self._resending:
+            return
+        self._resending.add(row_id)
+        try:
+            await self._in_lane(chat_key, send_again)
+        finally:
+            self._resending.discard(row_id)
 
     async def deliver(self, frontend, event: Inbound, replies: list[Reply], *, acknowledge: bool = True) -> bool:
         """Send the replies in order. False when a passing failure left some unsent (the row stays
@@ -236,9 +243,14 @@ class Pipeline:
     # ---- housekeeping ----------------------------------------------------------------------
 
     async def housekeeping(self, keep_days: int = 7) -> None:
-        """Forget finished inbox rows after ``keep_days`` (long past any redelivery), and idle
-        conversations of people with no role after a day."""
+        """Send again replies a messenger failed to take for more than 5 minutes; forget finished
+        inbox rows after ``keep_days`` (long past any redelivery), and idle conversations of people
+        with no role after a day."""
         now = self.services.clock.now()
+        async with self.services.db.reading() as conn:
+            stuck = await Inbox.undelivered(conn, now - timedelta(minutes=5))
+        for row in stuck:
+            await self.redeliver(row.id, row.channel, row.chat_key, row.replies or [])
         async with self.services.db.transaction() as tx:
             await Inbox.prune(tx, now - timedelta(days=keep_days))
             await Dialogs.expire_strangers(tx, now - timedelta(days=1))

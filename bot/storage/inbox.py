@@ -80,6 +80,14 @@ class Inbox:
         return [_row(r) for r in rows]
 
     @staticmethod
+    async def undelivered(conn: Connection, handled_before: datetime) -> list[InboxRow]:
+        """Rows whose turn was committed before ``handled_before`` and whose replies are not known to
+        have gone out (a messenger failed for longer than its retries)."""
+        rows = await fetch_all(conn, "SELECT * FROM inbox WHERE done_at IS NULL AND payload IS NULL "
+                                     "AND handled_at < ? ORDER BY id", (to_db(handled_before),))
+        return [_row(r) for r in rows]
+
+    @staticmethod
     async def get(conn: Connection, row_id: int) -> InboxRow | None:
         row = await fetch_one(conn, "SELECT * FROM inbox WHERE id = ?", (row_id,))
         return _row(row) if row else None
