@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 
 import contextlib
+import threading
 import gc
 import statistics
 from collections import Counter, defaultdict
@@ -201,19 +202,25 @@ class Reports:
 def summary_from_file(path: str, commune_ids: list[int], start: date, end: date, scope: str, with_people: bool,
                       everywhere: bool, today: date, tz_name: str) -> Report:
     """The report, computed from the database file on a read-only connection of its own (run in the
-    worker process, or a thread: it has its own event loop)."""
+    worker process, or a thread). The connection and its event loop are kept for the next report
+    (per thread), so SQLite's page cache stays warm."""
     from zoneinfo import ZoneInfo
 
     from bot.storage.db import Database
 
-    async def compute() -> Report:
-        db = await Database.open_readonly(path)
-        try:
-            return await _compute(db, commune_ids, start, end, scope, with_people, everywhere, today, ZoneInfo(tz_name))
-        finally:
-            await db.close()
+    kept = _reader.__dict__
+    if kept.get("path") != path:
+        if "loop" not in kept:
+            kept["loop"] = asyncio.new_event_loop()
+        if kept.get("db") is not None:
+            kept["loop"].run_until_complete(kept["db"].close())
+        kept["db"] = kept["loop"].run_until_complete(Database.open_readonly(path))
+        kept["path"] = path
+    return kept["loop"].run_until_complete(
+        _compute(kept["db"], commune_ids, start, end, scope, with_people, everywhere, today, ZoneInfo(tz_name)))
 
-    return asyncio.run(compute())
+
+_reader = threading.local()  # per thread (or worker process): its event loop and read-only connection
 
 
 async def _compute(db, commune_ids: list[int], start: date, end: date, scope: str, with_people: bool,

@@ -77,7 +77,10 @@ class Database:
         """A read-only connection (reports in the worker process): no migrations, no writes; it reads
         the last committed state beside the bot's own connection (WAL)."""
         path = Path(path)
-        conn = await aiosqlite.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
+        connecting = aiosqlite.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
+        # Kept open by the report worker: its thread must not keep that process alive at exit.
+        connecting._thread.daemon = True  # noqa: SLF001 - aiosqlite has no public switch for this
+        conn = await connecting
         conn.row_factory = aiosqlite.Row
         await conn.execute("PRAGMA query_only=ON")
         await conn.execute("PRAGMA busy_timeout=5000")
