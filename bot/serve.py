@@ -96,10 +96,10 @@ async def serve(services, webhook: str | None) -> None:
     application = None
     try:
         if settings.telegram_token:
-            from handlers.app import build_application, on_startup, webhook_route
+            from handlers.app import build_application, connect, on_startup, webhook_route
 
             application = build_application(services)
-            await application.initialize()  # getMe: a bad token fails here, before anything is served
+            await connect(application)  # getMe: a bad token fails here, before anything is served
             closers.append(application.shutdown)
             await on_startup(application)
             if base:
@@ -111,7 +111,7 @@ async def serve(services, webhook: str | None) -> None:
 
             zalo = ZaloClient(settings.zalo_token, settings.zalo_base_url, pool=settings.concurrency + 4)
             closers.append(zalo.close)
-            await zalo.call("getMe")  # a bad token fails here
+            await zalo.connect()  # getMe: a bad token fails here
             services.register_channel(ZaloChannel(zalo))
             if base:
                 zalo_secret = settings.zalo_webhook_secret or secrets.token_urlsafe(24)

@@ -81,6 +81,19 @@ def build_application(services, *, request=None) -> Application:
     return application
 
 
+async def connect(application: Application) -> None:
+    """``initialize()`` (one ``getMe``): a token Telegram refuses stops the start with a clear line."""
+    from telegram.error import InvalidToken
+
+    from bot.config import ConfigError
+
+    try:
+        await application.initialize()
+    except InvalidToken:
+        raise ConfigError("HOANHAP_TELEGRAM_TOKEN was refused by Telegram (getMe): check the token "
+                          "BotFather gave you.") from None
+
+
 def webhook_route(application: Application, dispatcher, secret: str):
     """``POST /telegram``: the secret header checked in constant time, the update stored in the
     inbox, then 200. A request that fails the check processes nothing."""

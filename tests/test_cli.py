@@ -180,3 +180,19 @@ async def test_a_second_process_on_the_same_database_refuses_to_start(env, tmp_p
     # once the first has stopped, the database is free again
     again = hoanhap("console", env=env, cwd=tmp_path, stdin="/quit\n")
     assert again.returncode == 0, again.stderr
+
+
+async def test_a_token_the_messenger_refuses_stops_the_start_with_one_clear_line(env, tmp_path, api):
+    server = await FakeTelegramServer(api).start()
+    try:
+        refused = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run",
+            env={**os.environ, **env, "HOANHAP_TELEGRAM_BASE_URL": server.base_url,
+                 "HOANHAP_TELEGRAM_TOKEN": "999:not-the-token"},
+            cwd=tmp_path, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+        _, err = await asyncio.wait_for(refused.communicate(), 30)
+    finally:
+        await server.stop()
+    assert refused.returncode == 2
+    assert "HOANHAP_TELEGRAM_TOKEN was refused by Telegram" in err.decode() and "Traceback" not in err.decode()
+    assert "not-the-token" not in err.decode()

@@ -61,6 +61,17 @@ class ZaloClient:
         code = int(body.get("error_code") or response.status_code)
         raise ZaloError(code, str(body.get("description", "")))
 
+    async def connect(self) -> None:
+        """One ``getMe``: a token Zalo refuses stops the start with a clear line."""
+        from bot.config import ConfigError
+
+        try:
+            await self.call("getMe")
+        except ZaloError as error:
+            if error.code in (401, 403, 404):
+                raise ConfigError("HOANHAP_ZALO_TOKEN was refused by Zalo (getMe): check the bot's token.") from None
+            raise
+
     async def get_updates(self, timeout: int = 25) -> dict | None:
         """One event, or None when nothing came within ``timeout`` (error 408)."""
         try:
