@@ -1,9 +1,9 @@
 """Zalo's Bot Platform: a small httpx client, the channel (numbered choices, 2,000-character
-parts), and the loop that turns Zalo events into turns of the same conversations.
+parts), and the translation of Zalo events into the pipeline's events (polled, or by webhook).
 
 Zalo has no keyboards, no callbacks and no editing: choices are a numbered list answered by
-number or by their words (the text runner does that). ``getUpdates`` returns one event and no
-offset, so events are deduplicated by ``message_id``. Error 429 means "quota exceeded".
+number or by their words (the shared router does that). ``getUpdates`` returns one event and no
+offset, so the inbox drops a replay by ``message_id``. Error 429 means "quota exceeded".
 """
 
 from __future__ import annotations
