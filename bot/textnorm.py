@@ -35,17 +35,36 @@ def clean_input(text: str, limit: int = 4096) -> str:
     return "".join(kept)[:limit].strip()
 
 
-def split_text(text: str, limit: int) -> list[str]:
-    """Cut a long message into parts of at most ``limit`` characters, at line breaks when possible,
-    else at spaces; never inside a word unless a single word is longer than the limit."""
+def utf16_units(text: str) -> int:
+    """Length as Zalo counts it: UTF-16 code units (an emoji outside the BMP counts 2)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _fitting(text: str, limit: int, size) -> int:
+    """How many characters of ``text`` fit in ``limit`` as measured by ``size``."""
+    if size is len:
+        return min(limit, len(text))
+    used = 0
+    for index, char in enumerate(text):
+        used += size(char)
+        if used > limit:
+            return index
+    return len(text)
+
+
+def split_text(text: str, limit: int, size=len) -> list[str]:
+    """Cut a long message into parts of at most ``limit`` (characters, or what ``size`` counts), at
+    line breaks when possible, else at spaces; never inside a word unless a single word is longer
+    than the limit."""
     parts: list[str] = []
     rest = text
-    while len(rest) > limit:
-        cut = rest.rfind("\n", 0, limit + 1)
+    while size(rest) > limit:
+        fit = _fitting(rest, limit, size)
+        cut = rest.rfind("\n", 0, fit + 1)
         if cut <= 0:
-            cut = rest.rfind(" ", 0, limit + 1)
+            cut = rest.rfind(" ", 0, fit + 1)
         if cut <= 0:
-            cut = limit
+            cut = fit
         parts.append(rest[:cut].rstrip())
         rest = rest[cut:].lstrip("\n ")
     if rest.strip() or not parts:

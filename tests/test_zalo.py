@@ -259,3 +259,36 @@ async def test_hoanhap_run_serves_zalo_alone(zalo, tmp_path):
         process.send_signal(signal.SIGTERM)
         _out, err = await asyncio.wait_for(process.communicate(), 30)
     assert zalo.token not in err.decode() and "Traceback" not in err.decode()
+
+
+async def test_a_text_of_emoji_is_split_by_what_zalo_counts(zalo):
+    client = ZaloClient(zalo.token, zalo.base_url)
+    try:
+        await ZaloChannel(client).send("u3", Reply("😀" * 1500))  # 1,500 characters, 3,000 UTF-16 units
+    finally:
+        await client.close()
+    parts = zalo.to("u3")
+    assert "".join(parts) == "😀" * 1500 and len(parts) == 2
+
+
+async def test_a_photo_in_the_documented_field_reaches_a_check_in_with_its_caption():
+    from bot.channels.zalo import to_inbound
+
+    event = {"event_name": "message.image.received", "message": {
+        "message_id": "p1", "from": {"id": "u4"}, "chat": {"id": "u4", "chat_type": "PRIVATE"},
+        "photo": "https://zalo.example/p.jpg", "caption": "nhà anh Bình"}}
+    inbound = to_inbound(event)
+    assert (inbound.photo, inbound.text) == ("https://zalo.example/p.jpg", "nhà anh Bình")
+
+
+async def test_a_mention_in_a_zalo_group_is_not_taken_for_a_private_conversation(services, zalo_bot, zalo):
+    group_event = zalo.event("u5", "xin chào")
+    group_event["message"]["chat"] = {"id": "g1", "chat_type": "GROUP"}
+    await zalo.events.put(group_event)
+    await zalo.events.put(zalo.event("u5", "xin chào"))  # then the same person writes privately
+    [reply] = await zalo.wait_sent("u5")
+    await zalo_bot.drained()
+    assert reply.startswith("Xin chào! Đây là Hòa Nhập") and zalo.to("g1") == []
+    async with services.db.reading() as conn:
+        chats = [r[0] for r in await conn.execute_fetchall("SELECT chat_key FROM dialogs")]
+    assert "g1" not in chats

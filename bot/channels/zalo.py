@@ -20,7 +20,7 @@ from bot.dialog.types import Reply
 from bot.models import Messenger
 from bot.runtime.events import PROTECTED, Inbound
 from bot.runtime.web import json_body
-from bot.textnorm import split_text
+from bot.textnorm import split_text, utf16_units
 
 log = logging.getLogger(__name__)
 
@@ -122,7 +122,7 @@ class ZaloChannel:
         if reply.attachment is not None:  # Zalo's sendPhoto takes a URL, not a file: say where to find it
             text += "\n" + "📎 " + reply.attachment.filename
         message_id = None
-        for part in split_text(text, MAX_TEXT):
+        for part in split_text(text, MAX_TEXT, size=utf16_units):  # Zalo counts UTF-16 code units
             message_id = await self.client.send_message(chat_id, part)
         return message_id
 

@@ -45,7 +45,7 @@ class FakeZalo:
         if text is not None:
             message["text"] = text
         if kind == "message.image.received":
-            message["photo_url"] = "https://example.invalid/p.jpg"
+            message["photo"] = "https://example.invalid/p.jpg"  # the field the documentation names
         return {"event_name": kind, "message": message}
 
     async def user_says(self, user_id: str, text: str) -> dict:
@@ -103,7 +103,7 @@ class FakeZalo:
             chat, text = str(params.get("chat_id")), str(params.get("text", ""))
             if chat in self.blocked:
                 return 200, {"ok": False, "error_code": 403, "description": "user blocked the bot"}
-            if not 1 <= len(text) <= 2000:
+            if not 1 <= len(text.encode("utf-16-le")) // 2 <= 2000:  # counted in UTF-16 code units
                 return 200, {"ok": False, "error_code": 400, "description": "text must have 1-2000 characters"}
             async with self._signal:
                 self.sent.append((chat, text))
