@@ -169,15 +169,17 @@ async def health(services, dispatcher) -> tuple[bool, dict]:
     now = services.clock.now()
     try:
         async with services.db.reading() as conn:
-            inbox, _oldest_in = await Inbox.backlog(conn)
+            inbox, oldest_in_text = await Inbox.backlog(conn)
             waiting, oldest_text, failed = await Outbox.health(conn, now - timedelta(days=1))
         database = True
     except Exception:
         return False, {"database": False}
     oldest = from_db(oldest_text) if oldest_text else None
+    oldest_in = from_db(oldest_in_text) if oldest_in_text else None
     return True, {
         "database": database,
         "inbox_backlog": inbox,
+        "oldest_unhandled_seconds": int((now - oldest_in).total_seconds()) if oldest_in else 0,
         "handling": dispatcher.pending,
         "outbox_backlog": waiting,
         "oldest_unsent_seconds": int((now - oldest).total_seconds()) if oldest else 0,

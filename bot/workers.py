@@ -42,10 +42,3 @@ async def run_heavy(function: Callable[..., T], *args) -> T:
         return await asyncio.to_thread(function, *args)
     loop = asyncio.get_running_loop()
     return await loop.run_in_executor(_pool_for_heavy_work(), _in_locale, current_locale(), function, *args)
-
-
-def shutdown() -> None:
-    global _pool
-    if _pool is not None:
-        _pool.shutdown(wait=False, cancel_futures=True)
-        _pool = None

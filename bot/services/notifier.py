@@ -65,10 +65,6 @@ class Pacer:
         """Seconds before this chat may receive again (0 when it may now)."""
         return max(0.0, self._chat_next.get(chat_key, 0.0) - time.monotonic())
 
-    def hold(self, seconds: float) -> None:
-        """The messenger said "too many requests": nobody sends on it for ``seconds``."""
-        self._next = max(self._next, time.monotonic() + seconds)
-
 
 def retry_delay(attempts: int) -> float:
     """Seconds before the next try after ``attempts`` failed ones: 15 s, 30 s, 1 min… 30 min at most."""
@@ -97,7 +93,7 @@ class Notifier:
         self._channels[channel.messenger] = channel
 
     def lane(self, messenger: Messenger | str) -> Pacer:
-        """This messenger's pacing and holds (each messenger is its own lane)."""
+        """This messenger's pacing (each messenger is its own lane; holds are kept by the notifier)."""
         key = messenger.value if isinstance(messenger, Messenger) else messenger
         if key not in self._pacers:
             self._pacers[key] = Pacer(self.per_second, self.per_chat)

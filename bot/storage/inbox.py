@@ -88,11 +88,6 @@ class Inbox:
         return [_row(r) for r in rows]
 
     @staticmethod
-    async def get(conn: Connection, row_id: int) -> InboxRow | None:
-        row = await fetch_one(conn, "SELECT * FROM inbox WHERE id = ?", (row_id,))
-        return _row(row) if row else None
-
-    @staticmethod
     async def backlog(conn: Connection) -> tuple[int, str | None]:
         row = await fetch_one(conn, "SELECT COUNT(*) AS n, MIN(received_at) AS oldest FROM inbox WHERE done_at IS NULL")
         return int(row["n"]), row["oldest"]

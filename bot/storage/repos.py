@@ -342,21 +342,6 @@ class Dialogs:
         return row["state"], json.loads(row["data"])
 
     @staticmethod
-    async def put(conn: Connection, channel: str, chat_key: str, state: str | None, data: dict, now: datetime) -> None:
-        await conn.execute(
-            """
-            INSERT INTO dialogs (channel, chat_key, state, data, updated_at) VALUES (?, ?, ?, ?, ?)
-            ON CONFLICT (channel, chat_key) DO UPDATE SET
-                state = excluded.state, data = excluded.data, updated_at = excluded.updated_at
-            """,
-            (channel, chat_key, state, json.dumps(data, ensure_ascii=False), to_db(now)),
-        )
-
-    @staticmethod
-    async def drop(conn: Connection, channel: str, chat_key: str) -> None:
-        await conn.execute("DELETE FROM dialogs WHERE channel = ? AND chat_key = ?", (channel, chat_key))
-
-    @staticmethod
     async def expire_strangers(conn: Connection, before: datetime) -> int:
         """Forget idle conversations of people with no role (strangers who wrote once)."""
         cursor = await conn.execute(
