@@ -73,6 +73,15 @@ FAMILY_LABELS = {"supportive": N_("Family supportive"), "strained": N_("Family r
 WELLBEING_LABELS = {"good": N_("doing well"), "okay": N_("doing okay"), "hard": N_("having a hard time")}
 
 
+MESSENGER_LABELS = {"telegram": "Telegram", "zalo": N_("Zalo (bot)"), "zalo_oa": N_("Zalo (Official Account)"),
+                    "console": N_("console")}
+
+
+def messenger_label(messenger: str) -> str:
+    label = MESSENGER_LABELS.get(messenger, messenger)
+    return _(label) if messenger != "telegram" else label
+
+
 def role_label(role: Role) -> str:
     return _(ROLE_LABELS[role])
 

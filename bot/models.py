@@ -17,7 +17,8 @@ class Role(str, enum.Enum):
 
 class Messenger(str, enum.Enum):
     TELEGRAM = "telegram"
-    ZALO = "zalo"
+    ZALO = "zalo"  # the Zalo Bot Platform
+    ZALO_OA = "zalo_oa"  # a Zalo Official Account (one deployment may serve several)
     CONSOLE = "console"
 
 

@@ -134,6 +134,16 @@ def _missed_digest(p: dict) -> list[Reply]:
     return [Reply("\n".join(lines))]
 
 
+@notice("messenger_quota")
+def _messenger_quota(p: dict) -> list[Reply]:
+    from bot.labels import messenger_label
+
+    return [Reply(_("⚠️ {messenger} has stopped taking the bot's messages: its monthly quota is used up. "
+                    "Messages there wait and go out when it accepts them again; reminders and alerts still "
+                    "reach people on their other messengers. Tell the operator (a larger plan, or the Zalo "
+                    "Official Account channel).", messenger=messenger_label(p["messenger"])))]
+
+
 # ---- reminders -----------------------------------------------------------------------------
 # Texts that may show on a lock screen: no crime, no sentence, no status.
 

@@ -11,7 +11,7 @@ from datetime import date
 import httpx
 import pytest
 
-from bot.channels.errors import Unreachable
+from bot.channels.errors import TemporaryFailure, Unreachable
 from bot.channels.zalo import ZaloChannel, ZaloClient, poll, to_inbound, webhook_route
 from bot.runtime.dispatcher import Dispatcher
 from bot.runtime.web import WebServer
@@ -235,10 +235,12 @@ async def test_contract_a_long_message_is_split_without_losing_a_line(channel):
     assert len(parts) >= 2 and "\n".join(parts).splitlines() == lines
 
 
-async def test_contract_someone_who_blocked_the_bot_is_unreachable(channel):
+async def test_contract_someone_who_blocked_the_bot(channel):
+    """Where the messenger says so, the person is unreachable there; the Zalo Bot Platform never
+    says so (its 403 is a server error), so there it is a passing failure."""
     send, _read, block = channel
     block("4245")
-    with pytest.raises(Unreachable):
+    with pytest.raises(TemporaryFailure if send.messenger is Messenger.ZALO else Unreachable):
         await send.send("4245", Reply("xin chào"))
 
 
@@ -292,3 +294,63 @@ async def test_a_mention_in_a_zalo_group_is_not_taken_for_a_private_conversation
     async with services.db.reading() as conn:
         chats = [r[0] for r in await conn.execute_fetchall("SELECT chat_key FROM dialogs")]
     assert "g1" not in chats
+
+
+# ---- Zalo's errors as its documentation defines them ----------------------------------------
+
+@pytest.mark.parametrize("status", [403, 408, 500, 502])
+async def test_one_zalo_error_never_silences_a_person(services, zalo, clock, status):
+    client = ZaloClient(zalo.token, zalo.base_url)
+    services.register_channel(ZaloChannel(client))
+    try:
+        world = await make_world(services)
+        await onboard(services, Messenger.ZALO, "zs9", Role.SUPERVISOR, name="Hà Văn Sơn")
+        son = await services.accounts.identify(Messenger.ZALO, "zs9", "zs9")
+        person = await world.enrol("Nông Văn Bình")
+        zalo.fail_next = [status]
+        await services.supervision.assign(await world.actor("police1"), person, son.person.id)
+        await services.notifier.flush()
+        assert zalo.to("zs9") == []
+        again = await services.accounts.identify(Messenger.ZALO, "zs9", "zs9")
+        assert not again.unreachable_here and not again.person.unreachable  # one error is not a block
+
+        clock.advance(minutes=1)
+        await services.notifier.flush()
+        assert zalo.to("zs9")[-1].startswith("Anh/chị được phân công giúp đỡ Nông Văn Bình")
+    finally:
+        await client.close()
+
+
+async def test_a_used_up_zalo_quota_holds_zalo_only_and_police_hear_once(services, zalo, api, clock):
+    from handlers.app import build_application
+    from handlers.render import TelegramChannel
+    from tests.support.fake_telegram import InProcessRequest
+
+    client = ZaloClient(zalo.token, zalo.base_url)
+    services.register_channel(ZaloChannel(client))
+    application = build_application(services, request=InProcessRequest(api))
+    async with application:
+        services.register_channel(TelegramChannel(application.bot))
+        try:
+            world = await make_world(services)
+            await onboard(services, Messenger.ZALO, "zp", Role.POLICE, name="Lò Văn Hùng")
+            await onboard(services, Messenger.TELEGRAM, "7100", Role.POLICE, name="Hà Văn Sơn")
+            zalo.quota = len(zalo.sent)  # the month's messages are used up from now on
+            for name in ("Nông Văn Bình", "Vi Thị Lan"):
+                person = await world.enrol(name, supervisor="supervisor1")
+                await services.supervision.record_checkin(await world.actor("supervisor1"), CheckinInput(
+                    client_key=f"q-{name}", person_id=person, contact=Contact.HOME_VISIT, status=Status.CONCERN,
+                    happened_on=date(2026, 11, 22)))
+                await services.notifier.flush()
+            asks = [c for c in zalo.calls if c[0] == "sendMessage"]
+            assert len(asks) == 1  # asked once, then the whole lane waits
+            on_telegram = [m.text for m in api.all_to(7100)]
+            assert sum("hết hạn mức" in t for t in on_telegram) == 1  # police hear it once, on Telegram
+            assert sum(t.startswith("🔔 Cảnh báo.") for t in on_telegram) == 2  # and the alerts keep flowing there
+
+            zalo.quota = None  # a new month
+            clock.advance(hours=1, seconds=1)
+            await services.notifier.flush()
+            assert sum(t.startswith("🔔 Cảnh báo.") for t in zalo.to("zp")) == 2  # held, never dropped
+        finally:
+            await client.close()

@@ -19,3 +19,13 @@ class RateLimited(Exception):
 
 class TemporaryFailure(Exception):
     """A network error, a timeout or a server error: retry later."""
+
+
+class QuotaExhausted(RateLimited):
+    """The messenger's quota (per month, per plan) is used up: hold the whole messenger for a
+    while and tell commune police once; other messengers keep flowing."""
+
+
+class NotNow(Exception):
+    """This messenger may not carry a message to this person now (Zalo OA: the person has not
+    written within the interaction window). Another messenger, or later, may."""

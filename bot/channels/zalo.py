@@ -3,7 +3,12 @@ parts), and the translation of Zalo events into the pipeline's events (polled, o
 
 Zalo has no keyboards, no callbacks and no editing: choices are a numbered list answered by
 number or by their words (the shared router does that). ``getUpdates`` returns one event and no
-offset, so the inbox drops a replay by ``message_id``. Error 429 means "quota exceeded".
+offset, so the inbox drops a replay by ``message_id``.
+
+Errors, as the documentation defines them: 429 is "quota exceeded" (the plan's monthly messages
+are used up: the whole messenger is held and police are told); 403 is "internal server error" and,
+like 408 and 5xx, passes. No single error marks a person unreachable: a message that keeps failing
+is given up by the outbox after its lifetime, and commune police see it.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import logging
 import httpx
 
 from bot.aio import Stopped, unless_stopped
-from bot.channels.errors import DeliveryError, RateLimited, TemporaryFailure, Unreachable
+from bot.channels.errors import DeliveryError, QuotaExhausted, TemporaryFailure
 from bot.dialog.types import Reply
 from bot.models import Messenger
 from bot.runtime.events import PROTECTED, Inbound
@@ -25,6 +30,7 @@ from bot.textnorm import split_text, utf16_units
 log = logging.getLogger(__name__)
 
 MAX_TEXT = 2000
+QUOTA_HOLD = 3600.0  # seconds Zalo's lane waits after "quota exceeded" before trying again
 DEFAULT_BASE_URL = "https://bot-api.zaloplatforms.com/bot"
 
 
@@ -85,13 +91,11 @@ class ZaloClient:
         try:
             result = await self.call("sendMessage", chat_id=chat_id, text=text)
         except ZaloError as error:
-            if error.code == 429:
-                raise RateLimited(5.0) from None
-            if error.code in (403, 404):
-                raise Unreachable(str(error)) from None
-            if error.code >= 500:
-                raise TemporaryFailure(str(error)) from None
-            raise DeliveryError(str(error)) from None
+            if error.code == 429:  # "quota exceeded": look again in an hour
+                raise QuotaExhausted(QUOTA_HOLD) from None
+            if error.code == 400:  # the request itself is wrong: sending it again cannot help
+                raise DeliveryError(str(error)) from None
+            raise TemporaryFailure(f"Zalo error {error.code}") from None  # 403 is a server error; 408, 5xx
         return str(result.get("message_id")) if isinstance(result, dict) and result.get("message_id") else None
 
 

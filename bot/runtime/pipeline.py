@@ -21,7 +21,7 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Protocol
 
-from bot.channels.errors import DeliveryError, RateLimited, TemporaryFailure, Unreachable
+from bot.channels.errors import DeliveryError, NotNow, QuotaExhausted, RateLimited, TemporaryFailure, Unreachable
 from bot.dialog.types import Reply, StepContext, Turn
 from bot.flows import basics
 from bot.i18n import use_locale
@@ -210,6 +210,9 @@ class Pipeline:
                     try:
                         await frontend.send(event.chat_id, reply)
                         break
+                    except (QuotaExhausted, NotNow):  # not for a while: the tick sends it again later
+                        self.stats["undelivered"] += 1
+                        return False
                     except RateLimited as limited:
                         await self.sleep(min(limited.retry_after, 30.0))
                     except TemporaryFailure:

@@ -25,13 +25,14 @@ import time
 from datetime import timedelta
 
 from bot import notices
-from bot.channels.errors import DeliveryError, RateLimited, TemporaryFailure, Unreachable
+from bot.channels.errors import DeliveryError, NotNow, QuotaExhausted, RateLimited, TemporaryFailure, Unreachable
 from bot.channels.port import Channel
 from bot.dialog.types import Reply
 from bot.i18n import use_locale
 from bot.models import AlertReason, Messenger, Role
 from bot.services.alerting import open_alert
-from bot.storage.repos import AlertMessages, Identities, Outbox, People
+from bot.services.delivery import enqueue
+from bot.storage.repos import AlertMessages, Communes, Identities, Outbox, People
 
 log = logging.getLogger(__name__)
 
@@ -227,8 +228,11 @@ class Notifier:
                 self.last_ok[channel.messenger.value] = self.clock.now()
             except RateLimited as limited:
                 self.stats["rate_limited"] += 1
+                first = self.held_for(channel.messenger) == 0
                 self.hold(channel.messenger, limited.retry_after)
                 errors.append(("held", f"rate limited by {channel.messenger.value}"))
+                if isinstance(limited, QuotaExhausted) and first:
+                    await self._quota_used_up(channel.messenger)
             except Unreachable:
                 errors.append(("unreachable", "unreachable"))
                 if item.person_id is not None and not group:
@@ -288,6 +292,20 @@ class Notifier:
             if person.unreachable and person.role is not Role.POLICE:
                 await open_alert(tx, tz=self.tz, now=now, commune_id=person.commune_id, person_id=person_id,
                                  reason=AlertReason.UNDELIVERABLE, source=f"person:{person_id}")
+
+    async def _quota_used_up(self, messenger: Messenger) -> None:
+        """The messenger's quota is used up: every officer is told once a day while it lasts (by
+        their other messengers at once; on this one when it opens again)."""
+        now = self.clock.now()
+        log.error("%s refuses messages: its quota is used up; its messages wait", messenger.value)
+        day = now.astimezone(self.tz).date().isoformat() if self.tz else now.date().isoformat()
+        async with self.db.transaction() as tx:
+            for commune in await Communes.all(tx):
+                for officer in await People.in_commune(tx, commune.id, Role.POLICE):
+                    await enqueue(tx, tz=self.tz, now=now, person_id=officer.id, kind="messenger_quota",
+                                  params={"messenger": messenger.value}, urgent=True,
+                                  dedupe_key=f"quota:{messenger.value}:{day}:{officer.id}")
+        self._wake.set()
 
     async def _not_delivered(self, tx, item, now) -> None:
         """A message that mattered could not be delivered in time (an outage): police see it."""

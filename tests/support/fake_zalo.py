@@ -1,5 +1,6 @@
 """A fake Zalo Bot Platform API on 127.0.0.1: getMe, getUpdates (one event, 408 when none),
-sendMessage (2,000 characters at most), setWebhook/deleteWebhook; and a way to act as a person."""
+sendMessage (2,000 UTF-16 code units at most; 429 once the plan's quota is used up; 403 as the
+documented "internal server error"), setWebhook/deleteWebhook; and a way to act as a person."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ class FakeZalo:
         self._cursor: dict[str, int] = {}
         self.blocked: set[str] = set()
         self.fail_next: list[int] = []
+        self.quota: int | None = None  # messages the plan allows (the basic plan: 3,000 a month); then 429
         self.port: int | None = None
         self._server = None
         self.pusher = None  # while a webhook is set
@@ -101,8 +103,10 @@ class FakeZalo:
                 code = self.fail_next.pop(0)
                 return code, {"ok": False, "error_code": code, "description": "error"}
             chat, text = str(params.get("chat_id")), str(params.get("text", ""))
-            if chat in self.blocked:
-                return 200, {"ok": False, "error_code": 403, "description": "user blocked the bot"}
+            if self.quota is not None and len(self.sent) >= self.quota:
+                return 429, {"ok": False, "error_code": 429, "description": "Quota exceeded"}
+            if chat in self.blocked:  # Zalo gives no "blocked" answer; its docs call 403 an internal error
+                return 403, {"ok": False, "error_code": 403, "description": "Internal server error"}
             if not 1 <= len(text.encode("utf-16-le")) // 2 <= 2000:  # counted in UTF-16 code units
                 return 200, {"ok": False, "error_code": 400, "description": "text must have 1-2000 characters"}
             async with self._signal:
