@@ -40,6 +40,7 @@ class Services:
     flood: FloodGuard
     privacy: Privacy
     pipeline: "Pipeline" = None  # set in start(): every messenger's events go through it
+    zalo_oa: object = None  # the Zalo OA client, when this process serves Official Accounts
 
     def register_channel(self, channel) -> None:
         """A messenger this process serves: answers go out through it, and so do notices."""

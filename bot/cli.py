@@ -70,6 +70,10 @@ def _parser() -> argparse.ArgumentParser:
 
     backup = sub.add_parser("backup", help="consistent copy of the database, safe while the bot runs")
     backup.add_argument("path", type=Path)
+
+    from bot.cli_zalo_oa import add_parser as zalo_oa_parser
+
+    zalo_oa_parser(sub)
     return parser
 
 
@@ -121,6 +125,10 @@ async def _dispatch(args, settings) -> int:
             return await _cadence(services, args)
         if args.command == "import":
             return await _import(services, args)
+        if args.command == "zalo-oa":
+            from bot.cli_zalo_oa import run as zalo_oa
+
+            return await zalo_oa(services, args)
         if args.command == "backup":
             await services.db.backup(args.path)
             print(f"backup written to {args.path}")

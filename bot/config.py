@@ -32,6 +32,8 @@ class Settings:
     zalo_base_url: str = "https://bot-api.zaloplatforms.com/bot"
     zalo_webhook_secret: str | None = None
     retention_days: int = 5 * 365
+    zalo_oa_api_base: str = "https://openapi.zalo.me"
+    zalo_oa_oauth_base: str = "https://oauth.zaloapp.com"
     http_port_set: bool = False  # HOANHAP_HTTP_PORT was given: serve /healthz even when polling
     concurrency: int = 64
 
@@ -128,6 +130,13 @@ def load_settings(env: dict[str, str] | None = None, *, dotenv: bool = True) -> 
     if zalo_secret is not None and not 8 <= len(zalo_secret) <= 256:
         raise ConfigError("HOANHAP_ZALO_WEBHOOK_SECRET must have 8 to 256 characters (Zalo's rule).")
 
+    oa_bases = {}
+    for name, default in (("HOANHAP_ZALO_OA_API_BASE", "https://openapi.zalo.me"),
+                          ("HOANHAP_ZALO_OA_OAUTH_BASE", "https://oauth.zaloapp.com")):
+        oa_bases[name] = _get(env, name, default).rstrip("/")
+        if not oa_bases[name].startswith(("http://", "https://")):
+            raise ConfigError(f"{name} must start with http:// or https://.")
+
     retention_text = _get(env, "HOANHAP_RETENTION_DAYS", str(5 * 365))
     if not retention_text.isdigit() or int(retention_text) < 1:
         raise ConfigError(f"HOANHAP_RETENTION_DAYS must be a number of days, not {retention_text!r}.")
@@ -137,6 +146,8 @@ def load_settings(env: dict[str, str] | None = None, *, dotenv: bool = True) -> 
         zalo_token=_get(env, "HOANHAP_ZALO_TOKEN"),
         zalo_base_url=zalo_base,
         zalo_webhook_secret=zalo_secret,
+        zalo_oa_api_base=oa_bases["HOANHAP_ZALO_OA_API_BASE"],
+        zalo_oa_oauth_base=oa_bases["HOANHAP_ZALO_OA_OAUTH_BASE"],
         http_port_set=bool(_get(env, "HOANHAP_HTTP_PORT")),
         concurrency=int(concurrency_text),
         telegram_token=token,

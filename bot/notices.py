@@ -89,7 +89,8 @@ ALERT_REASONS = {
     "checkin_unreachable": N_("could not be reached"),
     "missed_checkin": N_("contact overdue"),
     "help_request": N_("asks for help"),
-    "undeliverable": N_("cannot receive messages (the bot is blocked)"),
+    "undeliverable": N_("the bot's messages cannot reach them (blocked, or no recent message to the commune's "
+                        "Zalo)"),
 }
 
 
@@ -134,6 +135,20 @@ def _missed_digest(p: dict) -> list[Reply]:
     return [Reply("\n".join(lines))]
 
 
+@notice("cannot_reach")
+def _cannot_reach(p: dict) -> list[Reply]:
+    return [Reply(_("The bot cannot send {name} a reminder now: they have not written to the commune's Zalo "
+                    "recently, and Zalo allows messages only after that. Please remind them by phone or in "
+                    "person, and ask them to send any message to the commune's Zalo.", name=p["name"]))]
+
+
+@notice("zalo_oa_reauth")
+def _zalo_oa_reauth(p: dict) -> list[Reply]:
+    return [Reply(_("⚠️ The commune's Zalo Official Account has stopped working with the bot: Zalo no longer "
+                    "accepts its authorisation. An admin of the OA must authorise it again (the operator runs "
+                    "hoanhap zalo-oa connect). Until then, messages to people on Zalo wait."))]
+
+
 @notice("messenger_quota")
 def _messenger_quota(p: dict) -> list[Reply]:
     from bot.labels import messenger_label
@@ -165,18 +180,24 @@ def _supervisor_overdue(p: dict) -> list[Reply]:
                     "then /checkin.", name=p["name"], date=p["deadline"]))]
 
 
+def _with_ok(text: str) -> list[Reply]:
+    """A reminder asks for a one-tap reply: on a Zalo Official Account, the person's reply is what
+    lets the commune's OA write to them again (the interaction window)."""
+    return [Reply(text + "\n" + _("Reply OK when you have read this."))]
+
+
 @notice("person_appointment")
 def _person_appointment(p: dict) -> list[Reply]:
     if p.get("place"):
-        return [Reply(_("Reminder: tomorrow you meet the commune officer at {time} ({place}).", time=p["time"],
-                        place=p["place"]))]
-    return [Reply(_("Reminder: tomorrow you meet the commune officer at {time}.", time=p["time"]))]
+        return _with_ok(_("Reminder: tomorrow you meet the commune officer at {time} ({place}).", time=p["time"],
+                          place=p["place"]))
+    return _with_ok(_("Reminder: tomorrow you meet the commune officer at {time}.", time=p["time"]))
 
 
 @notice("person_window")
 def _person_window(p: dict) -> list[Reply]:
-    return [Reply(_("Reminder: tomorrow ({date}) is the day to meet your supporter or the commune officer.",
-                    date=p["deadline"]))]
+    return _with_ok(_("Reminder: tomorrow ({date}) is the day to meet your supporter or the commune officer.",
+                      date=p["deadline"]))
 
 
 @notice("police_monthly")

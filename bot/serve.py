@@ -18,7 +18,7 @@ from urllib.parse import urlparse
 
 from datetime import timedelta
 
-from bot.clock import from_db
+from bot.clock import from_db, to_db
 from bot.config import ConfigError
 from bot.runtime.dispatcher import Dispatcher
 from bot.runtime.web import WebServer
@@ -77,8 +77,13 @@ def webhook_base(url: str | None) -> str | None:
 async def serve(services, webhook: str | None) -> None:
     """Serve until SIGINT or SIGTERM."""
     settings = services.settings
-    if not settings.telegram_token and not settings.zalo_token:
-        raise ConfigError("neither HOANHAP_TELEGRAM_TOKEN nor HOANHAP_ZALO_TOKEN is set: configure at least one.")
+    from bot.storage.zalo_oa import OfficialAccounts
+
+    async with services.db.reading() as conn:
+        official_accounts = await OfficialAccounts.all(conn)
+    if not settings.telegram_token and not settings.zalo_token and not official_accounts:
+        raise ConfigError("no messenger is configured: set HOANHAP_TELEGRAM_TOKEN or HOANHAP_ZALO_TOKEN, "
+                          "or register a Zalo Official Account (hoanhap zalo-oa add).")
     base = webhook_base(webhook)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -118,13 +123,29 @@ async def serve(services, webhook: str | None) -> None:
                 web.post("/zalo", zalo_route(dispatcher, zalo_secret))
             else:
                 log.warning("Zalo is served by polling: fine for development; use --webhook in production")
+        oa = None
+        if official_accounts:
+            from bot.channels.zalo_oa import ZaloOA, ZaloOAChannel, take_file, webhook_route as oa_route
+
+            oa = ZaloOA(services.db, services.clock, api_base=settings.zalo_oa_api_base,
+                        oauth_base=settings.zalo_oa_oauth_base, pool=settings.concurrency + 4,
+                        on_reauth=lambda account: tell_police_reauth(services, account))
+            closers.append(oa.close)
+            services.zalo_oa = oa
+            services.register_channel(ZaloOAChannel(oa, public_base=base))
+            web.post("/zalo-oa", oa_route(oa, dispatcher))
+            web.files(lambda token: take_file(services.db, services.clock, token))
+            if not base:
+                log.warning("Zalo OA: without --webhook no file can be offered by link; Zalo must reach "
+                            "this server at https://<host>/zalo-oa")
+            log.info("serving %s Zalo Official Account(s) at /zalo-oa", len(official_accounts))
         from bot.services.importer import recover_abandoned
 
         if await recover_abandoned(services):
             log.warning("an import left unfinished by a stopped process was undone; run it again")
         await dispatcher.recover()
         background.start()
-        if base or settings.http_port_set:
+        if base or settings.http_port_set or oa is not None:
             await web.start()
         if application is not None:
             if base:
@@ -158,6 +179,24 @@ async def serve(services, webhook: str | None) -> None:
                 log.warning("closing a messenger client failed: %s", type(error).__name__)
 
 
+async def tell_police_reauth(services, account) -> None:
+    """A Zalo OA's refresh was refused: the OA's commune police (every officer if it has none) are
+    told once that an admin must authorise the app again."""
+    from bot.models import Role
+    from bot.services.delivery import enqueue
+    from bot.storage.repos import Communes, People
+
+    now = services.clock.now()
+    async with services.db.transaction() as tx:
+        communes = [account.commune_id] if account.commune_id else [c.id for c in await Communes.all(tx)]
+        for commune_id in communes:
+            for officer in await People.in_commune(tx, commune_id, Role.POLICE):
+                await enqueue(tx, tz=services.settings.timezone, now=now, person_id=officer.id, kind="zalo_oa_reauth",
+                              params={"app_id": account.app_id}, urgent=True,
+                              dedupe_key=f"reauth:{account.app_id}:{to_db(now)}:{officer.id}")
+    await services.notifier.kick()
+
+
 def _telegram_updates() -> list[str]:
     from handlers.events import ALLOWED_UPDATES
 
@@ -185,4 +224,22 @@ async def health(services, dispatcher) -> tuple[bool, dict]:
         "oldest_unsent_seconds": int((now - oldest).total_seconds()) if oldest else 0,
         "outbox_failed_last_day": failed,
         "channels": services.notifier.channel_health(),
+        **({"zalo_oa": await zalo_oa_health(services)} if getattr(services, "zalo_oa", None) else {}),
     }
+
+
+async def zalo_oa_health(services) -> dict:
+    """Per OA: whether it can send (no token or secret shown), and what was dropped at the door."""
+    oa = services.zalo_oa
+    now = services.clock.now()
+    accounts = {}
+    for a in await oa.accounts():
+        accounts[a.app_id] = {
+            "authorised": a.refresh_token is not None and a.reauth_needed_at is None,
+            "must_reauthorise": a.reauth_needed_at is not None,
+            "token_expires_in_seconds": int((a.access_expires_at - now).total_seconds()) if a.access_expires_at else None,
+            "last_event": a.last_event_at.isoformat(timespec="seconds") if a.last_event_at else None,
+            "last_sent": a.last_sent_at.isoformat(timespec="seconds") if a.last_sent_at else None,
+        }
+    return {"accounts": accounts, "forged_signatures": oa.stats["forged"], "unknown_app": oa.stats["unknown_app"],
+            "refresh_failed": oa.stats["refresh_failed"]}

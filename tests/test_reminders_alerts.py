@@ -113,7 +113,7 @@ async def test_after_an_hour_of_downtime_what_fell_due_is_sent_once(world, servi
     try:
         await run_tick(restarted)
         await run_tick(restarted)
-        assert channel.texts("binh") == ["Nhắc lịch: ngày mai gặp cán bộ xã lúc 09:00."]
+        assert channel.texts("binh") == ["Nhắc lịch: ngày mai gặp cán bộ xã lúc 09:00.\nTrả lời “OK” khi anh/chị đã đọc tin này."]
     finally:
         await restarted.close()
 
@@ -132,7 +132,7 @@ async def test_people_can_opt_out_of_optional_reminders_but_not_of_appointments(
 
     at(clock, date(2026, 12, 4), 8)
     await run_tick(services)
-    assert world.channel.texts("binh")[-1] == "Nhắc lịch: ngày mai gặp cán bộ xã lúc 14:30 (Tại trụ sở xã)."
+    assert world.channel.texts("binh")[-1] == "Nhắc lịch: ngày mai gặp cán bộ xã lúc 14:30 (Tại trụ sở xã).\nTrả lời “OK” khi anh/chị đã đọc tin này."
     assert not any("ngày gặp người giúp đỡ" in t for t in world.channel.texts("binh"))
 
     await binh.says("/reminders")
@@ -141,7 +141,7 @@ async def test_people_can_opt_out_of_optional_reminders_but_not_of_appointments(
     assert (await binh.picks("Tôi đồng ý")) == ["Cảm ơn anh/chị. Lời nhắc tùy chọn đã bật; sự đồng ý đã được ghi nhận."]
     at(clock, date(2027, 1, 4), 8)
     await run_tick(services)
-    assert world.channel.texts("binh")[-1] == "Nhắc lịch: ngày mai (05/01/2027) là ngày gặp người giúp đỡ hoặc cán bộ xã."
+    assert world.channel.texts("binh")[-1] == "Nhắc lịch: ngày mai (05/01/2027) là ngày gặp người giúp đỡ hoặc cán bộ xã.\nTrả lời “OK” khi anh/chị đã đọc tin này."
 
 
 async def test_reminders_that_may_show_on_a_lock_screen_name_no_crime_sentence_or_status(world, services, clock):
@@ -303,6 +303,6 @@ async def test_someone_who_blocked_the_bot_is_marked_unreachable_and_police_are_
 
     tam = await world.actor("supervisor2")
     assert tam.person.unreachable
-    assert channel.texts("police1")[-1].startswith("🔔 Cảnh báo. Vi Văn Tám: không nhận được tin nhắn (đã chặn trợ lý)")
+    assert channel.texts("police1")[-1].startswith("🔔 Cảnh báo. Vi Văn Tám: tin nhắn của trợ lý không đến được (đã chặn trợ lý")
     async with services.db.reading() as conn:
         assert (await Outbox.counts(conn))["pending"] == 0

@@ -172,8 +172,8 @@ async def test_one_person_on_telegram_and_zalo_gets_alerts_on_both(telegram, api
 
 # ---- the contract: the fake, Telegram and Zalo channels behave alike --------------------------
 
-@pytest.fixture(params=["fake", "telegram", "zalo"])
-async def channel(request, services, api, zalo):
+@pytest.fixture(params=["fake", "telegram", "zalo", "zalo_oa"])
+async def channel(request, services, api, zalo, clock):
     """(channel, read(chat) -> list of (text, choices as shown), block(chat))."""
     if request.param == "fake":
         from tests.support.recording import RecordingChannel
@@ -205,6 +205,23 @@ async def channel(request, services, api, zalo):
             yield (TelegramChannel(application.bot),
                    lambda chat: [(s.text, s.labels) for s in api.all_to(int(chat))],
                    lambda chat: api.limits.blocked.add(int(chat)))
+        return
+    if request.param == "zalo_oa":  # a commune's Official Account; each person has written to it lately
+        from bot.channels.zalo_oa import ZaloOAChannel
+        from tests.support.fake_zalo_oa import FakeZaloOA, register, wrote_now
+
+        platform = await FakeZaloOA(clock.now).start()
+        oa = await register(services, platform)
+        for user in ("4242", "4243", "4244", "4245"):
+            await wrote_now(services.db, platform, user)
+
+        class ByUser(ZaloOAChannel):  # the contract names chats by number; an OA chat is app:user
+            async def send(self, chat_id, reply):
+                return await super().send(f"{platform.app_id}:{chat_id}", reply)
+
+        yield (ByUser(oa), (lambda chat: [(t, []) for t in platform.texts_to(chat)]), platform.unfollowed.add)
+        await oa.close()
+        await platform.stop()
         return
     client = ZaloClient(zalo.token, zalo.base_url)
     yield ZaloChannel(client), (lambda chat: [(t, []) for t in zalo.to(chat)]), zalo.blocked.add

@@ -13,6 +13,7 @@ from bot.labels import role_label
 from bot.i18n import N_, _
 from bot.models import Role
 from bot.services.accounts import RedeemStatus, looks_like_code
+from bot.textnorm import fold
 
 log = logging.getLogger(__name__)
 
@@ -206,12 +207,17 @@ def something_went_wrong() -> Reply:
                    "Please try again in a moment."))
 
 
+ACKNOWLEDGEMENTS = {"ok", "oke", "okay", "da", "vang", "da nhan", "nhan duoc", "da doc", "roi", "u"}
+
+
 async def on_idle_text(ctx: StepContext, text: str) -> Turn:
     """Free text outside any conversation: an invite code from a stranger, or a question."""
     if ctx.actor.role is None:
         if looks_like_code(text):
             return Turn(tuple(await redeem(ctx, text)), None)
         return Turn((stranger_intro(),), None)
+    if fold(text).strip(" .!") in ACKNOWLEDGEMENTS:  # "OK" to a reminder
+        return Turn((Reply(_("Thank you. Send /help whenever you need something.")),), None)
     if ctx.actor.role is Role.PROVINCE:
         return Turn((Reply(_("Sorry, I did not understand that. Choose what you would like to do:")), main_menu(ctx)),
                     None)

@@ -87,6 +87,9 @@ def card_text(card) -> str:
     lines.append(_("Contact: {last}; {due}", last=last_contact_text(card.due), due=due_text(card.due)))
     if card.alerts:
         lines.append(_("Open alerts: {count}", count=len(card.alerts)))
+    if any(a.reason.value == "undeliverable" for a in card.alerts):
+        lines.append(_("⚠️ The bot's messages do not reach this person now (blocked, or no recent message to "
+                       "the commune's Zalo): reach them by phone or in person."))
     if card.checkins:
         lines.append(_("Recent check-ins:"))
         for c in card.checkins[:5]:

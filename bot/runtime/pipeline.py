@@ -30,6 +30,7 @@ from bot.runtime import router
 from bot.runtime.events import BLOCKED, MIGRATED, UNBLOCKED, Inbound, reply_from_json, reply_to_json
 from bot.storage.inbox import Inbox
 from bot.storage.repos import Dialogs
+from bot.storage.zalo_oa import FileLinks, Media
 
 log = logging.getLogger(__name__)
 
@@ -115,6 +116,9 @@ class Pipeline:
                 replies = [basics.slow_down()] if verdict == "warn" else []
             return await self._commit_and_deliver(row_id, event, frontend, replies, None, actor, actor, wait)
 
+        keep_photo = getattr(frontend, "keep_photo", None)
+        if event.photo is not None and keep_photo is not None:  # a link that expires: keep a copy now
+            event = await keep_photo(event)
         async with services.db.reading() as conn:
             state, draft = await Dialogs.get(conn, event.channel, event.dialog_key)
         ctx = StepContext(services, actor, draft)
@@ -257,6 +261,8 @@ class Pipeline:
         async with self.services.db.transaction() as tx:
             await Inbox.prune(tx, now - timedelta(days=keep_days))
             await Dialogs.expire_strangers(tx, now - timedelta(days=1))
+            await Media.prune(tx, now - timedelta(days=1))  # photos of check-ins never saved
+            await FileLinks.prune(tx, now)
 
 
 def _what_to_keep(turn: Turn, ctx: StepContext) -> tuple[str | None, dict]:

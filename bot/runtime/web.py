@@ -17,6 +17,8 @@ log = logging.getLogger(__name__)
 MAX_BODY = 1024 * 1024  # a webhook event is a few kilobytes; nothing larger is read
 Route = Callable[[Mapping[str, str], bytes], Awaitable[tuple[int, dict]]]
 Health = Callable[[], Awaitable[tuple[bool, dict]]]
+# ``GET /files/<token>``: (status, content type, filename, bytes); a file offered by a single-use link.
+FileRoute = Callable[[str], Awaitable[tuple[int, str, str, bytes]]]
 
 
 class WebServer:
@@ -26,6 +28,7 @@ class WebServer:
         self.max_body = max_body
         self._posts: dict[str, Route] = {}
         self._health: Health | None = None
+        self._files: FileRoute | None = None
         self._server = None
 
     def post(self, path: str, route: Route) -> None:
@@ -33,6 +36,9 @@ class WebServer:
 
     def health(self, check: Health) -> None:
         self._health = check
+
+    def files(self, route: FileRoute) -> None:
+        self._files = route
 
     async def start(self) -> int:
         """Listen; returns the port (useful when ``port`` is 0: any free port)."""
@@ -66,7 +72,26 @@ class WebServer:
                 self.set_header("Content-Type", "application/json")
                 self.finish(json.dumps(body, ensure_ascii=False))
 
-        app = tornado.web.Application([(r"/healthz", Healthz), (r"/(.*)", Post)], log_function=lambda handler: None)
+        class Files(tornado.web.RequestHandler):
+            async def get(self, token: str) -> None:
+                if server._files is None:
+                    self.set_status(404)
+                    return
+                status, mime, filename, content = await server._files(token)
+                self.set_status(status)
+                self.set_header("Cache-Control", "no-store")
+                if status == 200:
+                    self.set_header("Content-Type", mime)
+                    self.set_header("Content-Disposition", f'attachment; filename="{filename}"')
+                    self.finish(content)
+                else:
+                    self.finish(b"")
+
+            def log_exception(self, typ, value, tb) -> None:
+                log.warning("web request failed: %s", typ.__name__ if typ else "?")
+
+        app = tornado.web.Application([(r"/healthz", Healthz), (r"/files/([A-Za-z0-9_-]{16,128})", Files),
+                                       (r"/(.*)", Post)], log_function=lambda handler: None)
         self._server = tornado.httpserver.HTTPServer(app, max_body_size=self.max_body, max_buffer_size=self.max_body)
         sockets = tornado.netutil.bind_sockets(self.port, self.listen)
         self._server.add_sockets(sockets)

@@ -33,6 +33,7 @@ from bot.models import AlertReason, Messenger, Role
 from bot.services.alerting import open_alert
 from bot.services.delivery import enqueue
 from bot.storage.repos import AlertMessages, Communes, Identities, Outbox, People
+from bot.storage.supervision import Assignments
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +42,8 @@ GROUP_INTERVAL = 3.0  # 20 messages a minute in a group
 FIRST_RETRY = 15.0  # seconds; doubled at each attempt
 LONGEST_RETRY = 30 * 60.0
 LIFETIME = {True: timedelta(days=3), False: timedelta(days=1)}  # urgent or not: how long a message matters
+WINDOW_RECHECK = timedelta(minutes=15)  # a message outside a Zalo OA window looks again this often
+MUST_REACH = {"person_appointment", "person_window"}  # reminders of what the law asks the person to do
 
 
 class Pacer:
@@ -86,8 +89,10 @@ class Notifier:
         self._held_until: dict[str, object] = {}
         self._wake = asyncio.Event()
         self._queued_seen = -1
+        self._told_window: set[int] = set()
+        self._queued_more = False  # outbox ids whose closed window police were told of
         self._running = False
-        self.stats = {"sent": 0, "retried": 0, "rate_limited": 0, "unreachable": 0}
+        self.stats = {"sent": 0, "retried": 0, "rate_limited": 0, "unreachable": 0, "outside_window": 0}
         self.last_ok: dict[str, object] = {}
 
     def register(self, channel: Channel) -> None:
@@ -100,16 +105,23 @@ class Notifier:
             self._pacers[key] = Pacer(self.per_second, self.per_chat)
         return self._pacers[key]
 
-    def hold(self, messenger: Messenger, seconds: float) -> None:
-        """The messenger said "too many requests" (or the quota is used up): its lane waits ``seconds``
-        on the bot's clock; the other messengers go on."""
+    def hold(self, lane: Messenger | str, seconds: float) -> None:
+        """The messenger said "too many requests" (or the quota is used up): its lane (a messenger,
+        or one Zalo OA) waits ``seconds`` on the bot's clock; the other lanes go on."""
+        key = lane.value if isinstance(lane, Messenger) else lane
         until = self.clock.now() + timedelta(seconds=seconds)
-        self._held_until[messenger.value] = max(self._held_until.get(messenger.value, until), until)
+        self._held_until[key] = max(self._held_until.get(key, until), until)
 
-    def held_for(self, messenger: Messenger) -> float:
-        """Seconds before this messenger may be used again (0 when it may now)."""
-        until = self._held_until.get(messenger.value)
+    def held_for(self, lane: Messenger | str) -> float:
+        """Seconds before this lane may be used again (0 when it may now)."""
+        until = self._held_until.get(lane.value if isinstance(lane, Messenger) else lane)
         return max(0.0, (until - self.clock.now()).total_seconds()) if until else 0.0
+
+    @staticmethod
+    def lane_of(channel: Channel, chat_id: str) -> str:
+        """The lane a chat is in: its messenger, or finer where the channel says (one lane per Zalo OA)."""
+        key = getattr(channel, "lane_key", None)
+        return key(chat_id) if key is not None else channel.messenger.value
 
     def pace(self, rate: float, per_chat: float = 1.0) -> None:
         """Set the pacing of every lane (tests make it instant)."""
@@ -174,6 +186,7 @@ class Notifier:
             if not items:
                 return total
             sent_before, waits = total, []
+            self._queued_more = False
             for item in items:
                 outcome = await self._one(item)
                 if isinstance(outcome, float):
@@ -182,7 +195,7 @@ class Notifier:
                     total += outcome
             if waits and total == sent_before:
                 await asyncio.sleep(min(waits))  # only chats that must wait are left: wait for the first
-            elif total == sent_before:
+            elif total == sent_before and not self._queued_more:
                 return total  # only retries that failed again: leave them for later
 
     async def _one(self, item) -> int | float:
@@ -198,9 +211,12 @@ class Notifier:
             async with self.db.transaction() as tx:  # no channel for this person in this process yet
                 await Outbox.retry_later(tx, item.id, "no channel", self.clock.now() + timedelta(minutes=1))
             return 0
-        open_lanes = [t for t in targets if self.held_for(t[0].messenger) == 0]
+        targets, closed = await self._within_windows(targets)
+        if not targets:  # the only messenger is a Zalo OA the person has not written to lately
+            return await self._wait_for_window(item, closed)
+        open_lanes = [t for t in targets if self.held_for(self.lane_of(t[0], t[1])) == 0]
         if not open_lanes:  # every messenger of this person is held (429, quota): wait for the first to open
-            hold = min(self.held_for(t[0].messenger) for t in targets)
+            hold = min(self.held_for(self.lane_of(t[0], t[1])) for t in targets)
             async with self.db.transaction() as tx:
                 await Outbox.retry_later(tx, item.id, "rate limited", self.clock.now() + timedelta(seconds=hold))
             return 0
@@ -228,11 +244,14 @@ class Notifier:
                 self.last_ok[channel.messenger.value] = self.clock.now()
             except RateLimited as limited:
                 self.stats["rate_limited"] += 1
-                first = self.held_for(channel.messenger) == 0
-                self.hold(channel.messenger, limited.retry_after)
-                errors.append(("held", f"rate limited by {channel.messenger.value}"))
+                lane = getattr(limited, "lane", None) or channel.messenger.value
+                first = self.held_for(lane) == 0
+                self.hold(lane, limited.retry_after)
+                errors.append(("held", f"rate limited by {lane}"))
                 if isinstance(limited, QuotaExhausted) and first:
                     await self._quota_used_up(channel.messenger)
+            except NotNow:  # the window closed between the check and the send
+                errors.append(("temporary", "outside the interaction window"))
             except Unreachable:
                 errors.append(("unreachable", "unreachable"))
                 if item.person_id is not None and not group:
@@ -255,7 +274,7 @@ class Notifier:
             still_matters = item.created_at is None or now < item.created_at + LIFETIME[item.urgent]
             if kinds & {"held", "temporary"} and still_matters:
                 self.stats["retried"] += "temporary" in kinds
-                hold = max((self.held_for(c.messenger) for c, *_ in open_lanes), default=0.0)
+                hold = max((self.held_for(self.lane_of(c, chat)) for c, chat, *_ in open_lanes), default=0.0)
                 delay = hold if kinds == {"held"} else retry_delay(item.attempts)
                 await Outbox.retry_later(tx, item.id, error, now + timedelta(seconds=delay))
                 return 0
@@ -292,6 +311,49 @@ class Notifier:
             if person.unreachable and person.role is not Role.POLICE:
                 await open_alert(tx, tz=self.tz, now=now, commune_id=person.commune_id, person_id=person_id,
                                  reason=AlertReason.UNDELIVERABLE, source=f"person:{person_id}")
+
+    async def _within_windows(self, targets):
+        """Targets whose messenger may carry a message now, and how many were left out because the
+        person has not written there lately (a Zalo OA's interaction window)."""
+        allowed, closed = [], 0
+        for target in targets:
+            window = getattr(target[0], "window", None)
+            if window is not None and not target[3] and await window(target[1]) != "open":
+                closed += 1
+                continue
+            allowed.append(target)
+        return allowed, closed
+
+    async def _wait_for_window(self, item, closed: int) -> int:
+        """Nothing may be tried: the message waits for the person to write (which opens the window)
+        until it no longer matters. A reminder the person must act on, or an alert, is shown at
+        once to the people who can reach them another way (police; and the supervisor), once."""
+        now = self.clock.now()
+        still_matters = item.created_at is None or now < item.created_at + LIFETIME[item.urgent]
+        async with self.db.transaction() as tx:
+            if still_matters:
+                await Outbox.retry_later(tx, item.id, "outside the interaction window", now + WINDOW_RECHECK)
+            else:
+                await Outbox.give_up(tx, item.id, "outside the interaction window", now)
+            if item.person_id is not None and item.id not in self._told_window and (
+                    item.kind in MUST_REACH or item.urgent or not still_matters):
+                self._told_window.add(item.id)
+                await self._cannot_reach(tx, item, now)
+        self.stats["outside_window"] += 1
+        return 0
+
+    async def _cannot_reach(self, tx, item, now) -> None:
+        person = await People.get(tx, item.person_id)
+        if person is None or person.role is Role.POLICE:  # the alert reaches the other officers and groups
+            log.warning("an officer could not be reached on Zalo (interaction window)")
+            return
+        await open_alert(tx, tz=self.tz, now=now, commune_id=person.commune_id, person_id=person.id,
+                         reason=AlertReason.UNDELIVERABLE, source=f"window:{item.id}")
+        supervisor_id = await Assignments.current(tx, person.id)
+        if supervisor_id is not None:
+            await enqueue(tx, tz=self.tz, now=now, person_id=supervisor_id, kind="cannot_reach",
+                          params={"name": person.full_name}, dedupe_key=f"cannot_reach:{person.id}:{item.id}")
+        self._queued_more = True  # the alert and the notice go out in this same round
 
     async def _quota_used_up(self, messenger: Messenger) -> None:
         """The messenger's quota is used up: every officer is told once a day while it lasts (by

@@ -62,6 +62,8 @@ class PrivacyData:
                       anonymised_at = ? WHERE person_id = ?""",
             (f"anon {person_id}", to_db(now), person_id),
         )
+        await conn.execute("DELETE FROM media WHERE 'media:' || id IN "
+                           "(SELECT photo FROM checkins WHERE person_id = ? AND photo LIKE 'media:%')", (person_id,))
         await conn.execute("UPDATE checkins SET note = '', photo = NULL, latitude = NULL, longitude = NULL "
                            "WHERE person_id = ?", (person_id,))
         await conn.execute("UPDATE self_reports SET help_needed = '' WHERE person_id = ?", (person_id,))
@@ -69,5 +71,8 @@ class PrivacyData:
         await conn.execute("UPDATE help_messages SET body = '' WHERE thread_id IN "
                            "(SELECT id FROM help_threads WHERE person_id = ?)", (person_id,))
         await conn.execute("UPDATE outbox SET params = '{}' WHERE person_id = ?", (person_id,))
+        await conn.execute("DELETE FROM zalo_oa_users WHERE app_id || ':' || user_id IN "
+                           "(SELECT external_id FROM identities WHERE person_id = ? AND messenger = 'zalo_oa')",
+                           (person_id,))
         await conn.execute("DELETE FROM identities WHERE person_id = ?", (person_id,))
         await conn.execute("DELETE FROM family_links WHERE person_id = ?", (person_id,))
