@@ -445,3 +445,32 @@ async def test_one_oa_over_its_limit_waits_alone(served, platform, services, clo
     clock.advance(minutes=1, seconds=1)
     await services.notifier.flush()
     assert platform.texts_to("ol1")[-1].startswith("🔔 Cảnh báo. Nông Văn Bình")
+
+
+async def test_anonymisation_leaves_no_photo_and_no_zalo_trace(served, platform, services, clock):
+    from bot.models import CloseReason
+
+    world = await commune(services)
+    person = await world.enrol("Nông Văn Bình", supervisor="supervisor1")
+    police = await world.actor("police1")
+    invite = await services.accounts.create_invite(role=Role.RETURNEE, commune_id=police.person.commune_id,
+                                                   person_id=person)
+    await platform.says("oz1", invite.code)
+    await platform.wait_sent("oz1", 2)
+    await platform.sends_photo("oz1")  # a photo outside any question: kept a day, then forgotten
+    await platform.wait_sent("oz1")
+    async with services.db.transaction() as tx:
+        photo = await Media.add(tx, "image/jpeg", b"visit", clock.now())
+    await services.supervision.record_checkin(await world.actor("supervisor1"), CheckinInput(
+        client_key="z", person_id=person, contact=Contact.HOME_VISIT, status=Status.STABLE,
+        happened_on=date(2026, 11, 22), photo=photo))
+    await services.supervision.close(police, person, CloseReason.EXPUNGED, date(2026, 11, 22))
+    services.privacy.retention_days = 30
+    clock.advance(days=32)
+    await services.pipeline.housekeeping()
+    assert await services.privacy.anonymise_due() == 1
+    async with services.db.reading() as conn:
+        assert await fetch_all(conn, "SELECT id FROM media") == []
+        assert await fetch_all(conn, "SELECT user_id FROM zalo_oa_users WHERE user_id = 'oz1'") == []
+        assert await fetch_all(conn, "SELECT id FROM identities WHERE messenger = 'zalo_oa' "
+                                     "AND external_id LIKE '%oz1'") == []

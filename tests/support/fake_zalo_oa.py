@@ -51,11 +51,14 @@ class FakeZaloOA:
         self.per_minute: int | None = None
         self._minute: list[datetime] = []
         self.sent: list[tuple[str, dict]] = []  # (user_id, message)
+        self.sent_at: list[tuple[str, float]] = []  # (user_id, loop time it arrived)
         self.errors: list[int] = []  # error codes answered
         self.token_calls: list[dict] = []
         self.cdn: dict[str, tuple[str, bytes]] = {}
         self.webhook: str | None = None
         self.retry_every = 0.1
+        self.delay = 0.0  # seconds each API call takes (the network's round trip)
+        self.ack_seconds: list[float] = []  # how long the bot took to answer each webhook request
         self.delivered: list[dict] = []
         self._outbox: asyncio.Queue = asyncio.Queue()
         self._pusher: asyncio.Task | None = None
@@ -145,6 +148,7 @@ class FakeZaloOA:
             return self._error(-320, "Your app needs to connect with Zalo Cloud Account")
         message_id = f"mid{next(self._ids)}"
         async with self._signal:
+            self.sent_at.append((user, asyncio.get_running_loop().time()))
             self.sent.append((user, message))
             self._signal.notify_all()
         return 200, {"error": 0, "message": "Success", "data": {"message_id": message_id, "user_id": user}}
@@ -230,9 +234,11 @@ class FakeZaloOA:
                 body = json.dumps(event, ensure_ascii=False).encode()  # the exact bytes that are signed
                 while True:
                     try:
+                        started = asyncio.get_running_loop().time()
                         response = await client.post(self.webhook, content=body, headers={
                             "Content-Type": "application/json", "X-ZEvent-Signature": self.sign(body, event)})
                         if response.status_code == 200:
+                            self.ack_seconds.append(asyncio.get_running_loop().time() - started)
                             break
                     except httpx.TransportError:
                         pass
@@ -277,6 +283,7 @@ class FakeZaloOA:
 
         class Cs(Handler):
             async def post(self) -> None:
+                await asyncio.sleep(fake.delay)
                 try:
                     body = json.loads(self.request.body)
                 except ValueError:
