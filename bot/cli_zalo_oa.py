@@ -18,7 +18,7 @@ import sys
 
 from bot.channels.errors import TemporaryFailure
 from bot.clock import format_datetime
-from bot.storage.repos import Communes
+from bot.storage.communes import Communes
 from bot.storage.zalo_oa import OfficialAccounts
 
 

@@ -45,10 +45,6 @@ def translations(locale: str) -> NullTranslations:
     return Translations(fp=buffer, domain=DOMAIN)
 
 
-def set_locale(locale: str | None) -> None:
-    _current.set(locale if locale in SUPPORTED_LOCALES else "vi")
-
-
 def current_locale() -> str:
     return _current.get()
 

@@ -23,7 +23,7 @@ from bot.config import ConfigError
 from bot.runtime.dispatcher import Dispatcher
 from bot.runtime.web import WebServer
 from bot.storage.inbox import Inbox
-from bot.storage.repos import Outbox
+from bot.storage.outbox import Outbox
 
 log = logging.getLogger(__name__)
 
@@ -184,7 +184,8 @@ async def tell_police_reauth(services, account) -> None:
     told once that an admin must authorise the app again."""
     from bot.models import Role
     from bot.services.delivery import enqueue
-    from bot.storage.repos import Communes, People
+    from bot.storage.communes import Communes
+    from bot.storage.people import People
 
     now = services.clock.now()
     async with services.db.transaction() as tx:

@@ -10,7 +10,7 @@ from bot.models import Contact, Messenger, Role, Status
 from bot.services.delivery import enqueue
 from bot.services.notifier import Pacer
 from bot.services.supervision import CheckinInput
-from bot.storage.repos import Outbox
+from bot.storage.outbox import Outbox
 from tests.support.fake_telegram import FakeBotApi, InProcessRequest, Limits
 from tests.support.people import onboard
 from tests.support.recording import RecordingChannel

@@ -6,7 +6,7 @@ import csv
 from pathlib import Path
 
 from bot.services.importer import import_file
-from bot.storage.supervision import RecordChanges, Records
+from bot.storage.records import RecordChanges, Records
 from tests.test_cli import hoanhap
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "import-sample.csv"
@@ -25,7 +25,7 @@ def _write(path: Path, rows: list[list[str]]) -> Path:
 
 async def _records(services, commune="Xã Mẫu Sơn"):
     async with services.db.reading() as conn:
-        from bot.storage.repos import Communes
+        from bot.storage.communes import Communes
 
         commune = await Communes.find(conn, commune)
         return await Records.in_commune(conn, commune.id) if commune else []

@@ -12,7 +12,7 @@ from bot.channels.errors import Unreachable
 from bot.clock import VIETNAM
 from bot.models import Category, Contact, Messenger, PenaltyType, Role, Status
 from bot.services.supervision import CheckinInput
-from bot.storage.repos import Outbox
+from bot.storage.outbox import Outbox
 from tests.support.people import TextChat, onboard
 from tests.support.recording import RecordingChannel
 from tests.support.world import make_world
@@ -177,7 +177,7 @@ async def test_an_alert_reaches_every_officer_at_once_even_at_night(world, servi
 
 
 async def test_an_unclaimed_alert_is_escalated_after_four_hours_once(world, services, clock):
-    from bot.storage.repos import People as PeopleRepo
+    from bot.storage.people import People as PeopleRepo
 
     person = await world.enrol("Nông Văn Bình", supervisor="supervisor1")
     police = await world.actor("police1")

@@ -15,7 +15,7 @@ from bot.models import Contact, Messenger, Role, Status
 from bot.runtime.dispatcher import Dispatcher
 from bot.runtime.events import Inbound
 from bot.services.supervision import CheckinInput
-from bot.storage.repos import fetch_all
+from bot.storage.sql import fetch_all
 from handlers.events import ALLOWED_UPDATES
 from tests.support.people import TextChat, onboard
 from tests.support.recording import RecordingChannel

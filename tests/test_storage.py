@@ -6,7 +6,8 @@ from datetime import datetime, timezone
 import pytest
 
 from bot.storage.db import Database, migrations
-from bot.storage.repos import Communes, People
+from bot.storage.communes import Communes
+from bot.storage.people import People
 from bot.models import Role
 
 NOW = datetime(2026, 11, 22, 3, 0, tzinfo=timezone.utc)

@@ -197,7 +197,7 @@ async def test_statuses_that_need_attention_record_one_open_alert_for_commune_po
         said = await hoa.picks("✅ Lưu")
         assert said[1] == "Đã báo Công an xã."
 
-    from bot.storage.supervision import Alerts
+    from bot.storage.alerts import Alerts
 
     commune_id = (await world.actor("police1")).person.commune_id
     async with services.db.reading() as conn:

@@ -17,8 +17,9 @@ from bot.models import Contact, Messenger, Role, Status
 from bot.runtime.dispatcher import Dispatcher
 from bot.runtime.web import WebServer
 from bot.services.supervision import CheckinInput
-from bot.storage.repos import fetch_all, fetch_one
-from bot.storage.zalo_oa import Media, OfficialAccounts
+from bot.storage.sql import fetch_all, fetch_one
+from bot.storage.media import Media
+from bot.storage.zalo_oa import OfficialAccounts
 from tests.support.fake_zalo_oa import FakeZaloOA, register, wrote_now
 from tests.support.world import make_world
 

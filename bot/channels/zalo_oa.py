@@ -37,7 +37,9 @@ from bot.channels.errors import DeliveryError, NotNow, QuotaExhausted, RateLimit
 from bot.dialog.types import Reply
 from bot.models import Messenger
 from bot.runtime.events import BLOCKED, Inbound
-from bot.storage.zalo_oa import FileLinks, Media, OAUsers, OfficialAccount, OfficialAccounts
+from bot.storage.file_links import FileLinks
+from bot.storage.media import Media
+from bot.storage.zalo_oa import OAUsers, OfficialAccount, OfficialAccounts
 from bot.textnorm import split_text, utf16_units
 
 log = logging.getLogger(__name__)

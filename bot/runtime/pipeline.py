@@ -29,8 +29,9 @@ from bot.models import Messenger
 from bot.runtime import router
 from bot.runtime.events import BLOCKED, MIGRATED, UNBLOCKED, Inbound, reply_from_json, reply_to_json
 from bot.storage.inbox import Inbox
-from bot.storage.repos import Dialogs
-from bot.storage.zalo_oa import FileLinks, Media
+from bot.storage.dialogs import Dialogs
+from bot.storage.file_links import FileLinks
+from bot.storage.media import Media
 
 log = logging.getLogger(__name__)
 

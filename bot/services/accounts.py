@@ -13,9 +13,15 @@ from bot.clock import Clock
 from bot.models import Actor, Commune, Identity, Messenger, Person, Role
 from bot.storage.db import Database
 from bot.services.delivery import enqueue
-from bot.storage.repos import Audit, Communes, Groups, Identities, Invites, Meta, People
+from bot.storage.audit import Audit
+from bot.storage.communes import Communes
+from bot.storage.groups import Groups
+from bot.storage.identities import Identities
+from bot.storage.invites import Invites
+from bot.storage.meta import Meta
+from bot.storage.people import People
 from bot.textnorm import fold
-from bot.storage.supervision import FamilyLinks
+from bot.storage.family import FamilyLinks
 
 log = logging.getLogger(__name__)
 

@@ -11,8 +11,12 @@ from datetime import date, datetime, time, timedelta
 from bot.models import Alert, AlertReason, Person, Role
 from bot.services.access import NotFound, require_role
 from bot.services.delivery import enqueue, enqueue_group
-from bot.storage.repos import Audit, Communes, Groups, People
-from bot.storage.supervision import Alerts, Records
+from bot.storage.audit import Audit
+from bot.storage.communes import Communes
+from bot.storage.groups import Groups
+from bot.storage.people import People
+from bot.storage.alerts import Alerts
+from bot.storage.records import Records
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,9 @@ from datetime import datetime
 
 from bot.models import Role
 from bot.rules.quiet import next_allowed
-from bot.storage.repos import Communes, Outbox, People
+from bot.storage.communes import Communes
+from bot.storage.outbox import Outbox
+from bot.storage.people import People
 
 
 async def enqueue(tx, *, tz, now: datetime, person_id: int, kind: str, params: dict, dedupe_key: str | None = None,

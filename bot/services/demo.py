@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.models import Messenger, Role
-from bot.storage.repos import Communes, Identities, People
+from bot.storage.communes import Communes
+from bot.storage.identities import Identities
+from bot.storage.people import People
 
 DEMO_COMMUNE = "Xã Mẫu Sơn (demo)"
 

@@ -8,11 +8,13 @@ from dataclasses import dataclass
 from bot.models import AlertReason, Person, Role
 from bot.services.access import NotFound, require_role
 from bot.storage.db import Database
-from bot.storage.helpdesk import Message, Thread, Threads
+from bot.storage.help_threads import Message, Thread, Threads
 from bot.services.alerting import open_alert
 from bot.services.delivery import enqueue
-from bot.storage.repos import Audit, People
-from bot.storage.supervision import Alerts, Assignments
+from bot.storage.audit import Audit
+from bot.storage.people import People
+from bot.storage.alerts import Alerts
+from bot.storage.assignments import Assignments
 
 MAX_MESSAGE = 2000
 

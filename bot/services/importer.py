@@ -34,8 +34,10 @@ from bot.models import Category, PenaltyType, Role
 from bot.rules.dates import DateProblem, parse_date, parse_term
 from bot.services.supervision import RecordInput
 from bot.storage.imports import Imports
-from bot.storage.repos import Audit, Communes, People
-from bot.storage.supervision import RecordChanges, Records
+from bot.storage.audit import Audit
+from bot.storage.communes import Communes
+from bot.storage.people import People
+from bot.storage.records import RecordChanges, Records
 from bot.textnorm import fold
 
 COLUMNS = ("full_name", "date_of_birth", "village", "category", "penalty_type", "penalty_term", "release_date",

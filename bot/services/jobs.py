@@ -9,10 +9,10 @@ from datetime import date
 
 from bot.models import Role
 from bot.services.access import NotFound, require_role
-from bot.storage.helpdesk import Posting, Postings
+from bot.storage.postings import Posting, Postings
 from bot.services.delivery import enqueue
-from bot.storage.repos import Audit
-from bot.storage.supervision import Assignments
+from bot.storage.audit import Audit
+from bot.storage.assignments import Assignments
 
 VIEWERS = (Role.RETURNEE, Role.FAMILY, Role.SUPERVISOR, Role.POLICE)
 

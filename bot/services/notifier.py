@@ -32,8 +32,12 @@ from bot.i18n import use_locale
 from bot.models import AlertReason, Messenger, Role
 from bot.services.alerting import open_alert
 from bot.services.delivery import enqueue
-from bot.storage.repos import AlertMessages, Communes, Identities, Outbox, People
-from bot.storage.supervision import Assignments
+from bot.storage.alerts import AlertMessages
+from bot.storage.communes import Communes
+from bot.storage.identities import Identities
+from bot.storage.outbox import Outbox
+from bot.storage.people import People
+from bot.storage.assignments import Assignments
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,8 @@ from bot.clock import to_db
 from bot.services.access import require_role
 from bot.models import Role
 from bot.storage.privacy import PrivacyData
-from bot.storage.repos import Audit, People
+from bot.storage.audit import Audit
+from bot.storage.people import People
 
 DEFAULT_RETENTION_DAYS = 5 * 365
 

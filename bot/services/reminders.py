@@ -21,8 +21,12 @@ from bot.rules.cadence import due as cadence_due
 from bot.rules.quiet import next_allowed
 from bot.services.alerting import open_alert, show_to_police
 from bot.services.delivery import enqueue
-from bot.storage.repos import Communes, Marks, Outbox, People
-from bot.storage.supervision import Appointments, Schedule
+from bot.storage.communes import Communes
+from bot.storage.outbox import Outbox
+from bot.storage.people import People
+from bot.storage.schedule import Marks
+from bot.storage.appointments import Appointments
+from bot.storage.schedule import Schedule
 from bot.textnorm import fold
 
 log = logging.getLogger(__name__)

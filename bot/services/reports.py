@@ -26,8 +26,9 @@ from bot.models import Category, CloseReason, Role
 from bot.rules.cadence import DueState, deadlines, due, rule_for
 from bot.services.access import PermissionDenied, require_role
 from bot.storage.reports import ReportData
-from bot.storage.repos import Audit, Communes
-from bot.storage.supervision import CadenceRules
+from bot.storage.audit import Audit
+from bot.storage.communes import Communes
+from bot.storage.cadence import CadenceRules
 
 
 @dataclass(frozen=True)

@@ -35,21 +35,18 @@ from bot.services.access import NotFound, PermissionDenied, require_role, same_c
 from bot.storage.db import Database
 from bot.services.alerting import open_alert
 from bot.services.delivery import enqueue
-from bot.storage.repos import Audit, Communes, People
-from bot.storage.supervision import (
-    RECORD_FIELDS,
-    Alerts,
-    Appointments,
-    Assessments,
-    Assignments,
-    CadenceRules,
-    Checkins,
-    FamilyLinks,
-    RecordChanges,
-    Records,
-    SelfReports,
-    Supplementaries,
-)
+from bot.storage.audit import Audit
+from bot.storage.communes import Communes
+from bot.storage.people import People
+from bot.storage.alerts import Alerts
+from bot.storage.appointments import Appointments
+from bot.storage.assessments import Assessments
+from bot.storage.assignments import Assignments
+from bot.storage.cadence import CadenceRules
+from bot.storage.checkins import Checkins
+from bot.storage.family import FamilyLinks
+from bot.storage.records import RECORD_FIELDS, RecordChanges, Records, Supplementaries
+from bot.storage.self_reports import SelfReports
 
 log = logging.getLogger(__name__)
 

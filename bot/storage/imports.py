@@ -8,8 +8,9 @@ from datetime import datetime
 from aiosqlite import Connection
 
 from bot.clock import to_db
-from bot.storage.repos import fetch_all
-from bot.storage.supervision import Records, db_value
+from bot.storage.sql import fetch_all
+from bot.storage.records import Records
+from bot.storage.sql import db_value
 
 
 class Imports:

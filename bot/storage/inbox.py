@@ -13,7 +13,7 @@ from datetime import datetime
 from aiosqlite import Connection
 
 from bot.clock import to_db
-from bot.storage.repos import fetch_all, fetch_one
+from bot.storage.sql import fetch_all, fetch_one
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,5 @@
-"""The SQL of Zalo Official Accounts: each registered OA with its tokens, people's interaction
-window, the PKCE verifier of a pending authorisation; and two small stores the channel uses:
-photos kept from short-lived links (``media``) and single-use file links. Transactions belong
-to the caller."""
+"""Zalo Official Accounts: each registered OA with its tokens, the PKCE verifier of a pending
+authorisation, and each person's interaction window per OA."""
 
 from __future__ import annotations
 
@@ -11,11 +9,8 @@ from datetime import datetime
 from aiosqlite import Connection
 
 from bot.clock import from_db, to_db
-from bot.storage.repos import fetch_all, fetch_one
+from bot.storage.sql import moment_or_none, fetch_all, fetch_one
 
-
-def _when(text: str | None) -> datetime | None:
-    return from_db(text) if text else None
 
 
 @dataclass(frozen=True)
@@ -45,11 +40,11 @@ def _oa(row) -> OfficialAccount:
     return OfficialAccount(
         app_id=row["app_id"], app_secret=row["app_secret"], oa_secret_key=row["oa_secret_key"], oa_id=row["oa_id"],
         commune_id=row["commune_id"], access_token=row["access_token"],
-        access_expires_at=_when(row["access_expires_at"]), refresh_token=row["refresh_token"],
-        refresh_expires_at=_when(row["refresh_expires_at"]), token_version=row["token_version"],
-        reauth_needed_at=_when(row["reauth_needed_at"]), reauth_told_at=_when(row["reauth_told_at"]),
-        window_hours=row["window_hours"], buttons=bool(row["buttons"]), last_event_at=_when(row["last_event_at"]),
-        last_sent_at=_when(row["last_sent_at"]))
+        access_expires_at=moment_or_none(row["access_expires_at"]), refresh_token=row["refresh_token"],
+        refresh_expires_at=moment_or_none(row["refresh_expires_at"]), token_version=row["token_version"],
+        reauth_needed_at=moment_or_none(row["reauth_needed_at"]), reauth_told_at=moment_or_none(row["reauth_told_at"]),
+        window_hours=row["window_hours"], buttons=bool(row["buttons"]), last_event_at=moment_or_none(row["last_event_at"]),
+        last_sent_at=moment_or_none(row["last_sent_at"]))
 
 
 class OfficialAccounts:
@@ -145,60 +140,3 @@ class OAUsers:
         row = await fetch_one(conn, "SELECT last_interaction_at, following FROM zalo_oa_users "
                                     "WHERE app_id = ? AND user_id = ?", (app_id, user_id))
         return (from_db(row["last_interaction_at"]), bool(row["following"])) if row else None
-
-
-class Media:
-    """Photos kept in the database (a check-in refers to one as ``media:<id>``)."""
-
-    PREFIX = "media:"
-
-    @staticmethod
-    async def add(conn: Connection, mime: str, content: bytes, now: datetime) -> str:
-        rows = await conn.execute_fetchall("INSERT INTO media (mime, content, created_at) VALUES (?, ?, ?) RETURNING id",
-                                           (mime, content, to_db(now)))
-        return f"{Media.PREFIX}{rows[0]['id']}"
-
-    @staticmethod
-    async def get(conn: Connection, ref: str) -> tuple[str, bytes] | None:
-        if not ref.startswith(Media.PREFIX) or not ref[len(Media.PREFIX):].isdigit():
-            return None
-        row = await fetch_one(conn, "SELECT mime, content FROM media WHERE id = ?", (int(ref[len(Media.PREFIX):]),))
-        return (row["mime"], bytes(row["content"])) if row else None
-
-    @staticmethod
-    async def prune(conn: Connection, before: datetime) -> int:
-        """Photos no check-in refers to, older than ``before`` (sent, then the check-in was cancelled)."""
-        cursor = await conn.execute(
-            "DELETE FROM media WHERE created_at < ? AND NOT EXISTS "
-            "(SELECT 1 FROM checkins WHERE checkins.photo = 'media:' || media.id)", (to_db(before),))
-        return cursor.rowcount
-
-    @staticmethod
-    async def forget_of_person(conn: Connection, person_id: int) -> None:
-        """Delete the photos of a person's check-ins (before the check-ins forget them)."""
-        await conn.execute("DELETE FROM media WHERE 'media:' || id IN "
-                           "(SELECT photo FROM checkins WHERE person_id = ? AND photo LIKE 'media:%')", (person_id,))
-
-
-class FileLinks:
-    @staticmethod
-    async def add(conn: Connection, token_hash: str, filename: str, mime: str, content: bytes,
-                  expires_at: datetime) -> None:
-        await conn.execute("INSERT INTO file_links (token_hash, filename, mime, content, expires_at) "
-                           "VALUES (?, ?, ?, ?, ?)", (token_hash, filename, mime, content, to_db(expires_at)))
-
-    @staticmethod
-    async def take(conn: Connection, token_hash: str, now: datetime) -> tuple[str, str, bytes] | None:
-        """The file, once (run in a transaction): a used or expired link gives None; a used one
-        keeps no content."""
-        row = await fetch_one(conn, "SELECT filename, mime, content FROM file_links WHERE token_hash = ? "
-                                    "AND used_at IS NULL AND expires_at > ?", (token_hash, to_db(now)))
-        if row is None:
-            return None
-        await conn.execute("UPDATE file_links SET used_at = ?, content = X'' WHERE token_hash = ?",
-                           (to_db(now), token_hash))
-        return row["filename"], row["mime"], bytes(row["content"])
-
-    @staticmethod
-    async def prune(conn: Connection, now: datetime) -> None:
-        await conn.execute("DELETE FROM file_links WHERE expires_at <= ? OR used_at IS NOT NULL", (to_db(now),))

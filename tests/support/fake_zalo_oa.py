@@ -327,7 +327,7 @@ class FakeZaloOA:
 async def register(services, platform, commune: str | None = "Xã Mẫu Sơn"):
     """``hoanhap zalo-oa add`` then ``tokens``, as an operator does."""
     from bot.channels.zalo_oa import ZaloOA
-    from bot.storage.repos import Communes
+    from bot.storage.communes import Communes
     from bot.storage.zalo_oa import OfficialAccounts
 
     commune_id = None

@@ -1,0 +1,55 @@
+"""Communes and their reminder and alert settings."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from aiosqlite import Connection
+
+from bot.clock import to_db
+from bot.models import Commune, CommuneSettings
+from bot.storage.sql import fetch_all, fetch_one
+from bot.textnorm import fold
+
+
+class Communes:
+    @staticmethod
+    async def get_or_create(conn: Connection, name: str, now: datetime) -> Commune:
+        name = " ".join(name.split())
+        row = await fetch_one(conn, "SELECT id, name FROM communes WHERE name_folded = ?", (fold(name),))
+        if row:
+            return Commune(row["id"], row["name"])
+        cur = await conn.execute(
+            "INSERT INTO communes (name, name_folded, created_at) VALUES (?, ?, ?)",
+            (name, fold(name), to_db(now)),
+        )
+        return Commune(cur.lastrowid, name)
+
+    @staticmethod
+    async def get(conn: Connection, commune_id: int) -> Commune | None:
+        row = await fetch_one(conn, "SELECT id, name FROM communes WHERE id = ?", (commune_id,))
+        return Commune(row["id"], row["name"]) if row else None
+
+    @staticmethod
+    async def find(conn: Connection, name: str) -> Commune | None:
+        row = await fetch_one(conn, "SELECT id, name FROM communes WHERE name_folded = ?", (fold(name),))
+        return Commune(row["id"], row["name"]) if row else None
+
+    @staticmethod
+    async def all(conn: Connection) -> list[Commune]:
+        return [Commune(r["id"], r["name"]) for r in await fetch_all(conn, "SELECT id, name FROM communes ORDER BY id")]
+
+    @staticmethod
+    async def settings(conn: Connection, commune_id: int) -> CommuneSettings:
+        row = await fetch_one(conn, "SELECT * FROM communes WHERE id = ?", (commune_id,))
+        return CommuneSettings(row["quiet_start"], row["quiet_end"], bool(row["urgent_bypasses_quiet"]),
+                               row["escalate_after_minutes"], row["missed_grace_days"], row["digest_threshold"])
+
+    @staticmethod
+    async def update_settings(conn: Connection, commune_id: int, **values) -> None:
+        allowed = {"quiet_start", "quiet_end", "urgent_bypasses_quiet", "escalate_after_minutes",
+                   "missed_grace_days", "digest_threshold"}
+        if not values or set(values) - allowed:
+            raise ValueError(f"unknown commune settings: {sorted(set(values) - allowed)}")
+        await conn.execute(f"UPDATE communes SET {', '.join(f'{k} = ?' for k in values)} WHERE id = ?",
+                           (*values.values(), commune_id))

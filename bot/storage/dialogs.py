@@ -1,0 +1,32 @@
+"""Each conversation's state and draft, for every messenger."""
+
+from __future__ import annotations
+
+from datetime import datetime
+import json
+
+from aiosqlite import Connection
+
+from bot.clock import to_db
+from bot.storage.sql import fetch_one
+
+
+class Dialogs:
+    """Each conversation's state and draft, for every messenger (keyed by messenger and chat)."""
+
+    @staticmethod
+    async def get(conn: Connection, channel: str, chat_key: str) -> tuple[str | None, dict]:
+        row = await fetch_one(conn, "SELECT state, data FROM dialogs WHERE channel = ? AND chat_key = ?", (channel, chat_key))
+        if not row:
+            return None, {}
+        return row["state"], json.loads(row["data"])
+
+    @staticmethod
+    async def expire_strangers(conn: Connection, before: datetime) -> int:
+        """Forget idle conversations of people with no role (strangers who wrote once)."""
+        cursor = await conn.execute(
+            """DELETE FROM dialogs WHERE updated_at < ? AND NOT EXISTS (
+                   SELECT 1 FROM identities i JOIN people p ON p.id = i.person_id
+                   WHERE i.messenger = dialogs.channel AND i.chat_id = dialogs.chat_key)""",
+            (to_db(before),))
+        return cursor.rowcount

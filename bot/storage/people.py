@@ -1,0 +1,63 @@
+"""People: everyone the bot knows, with their role and commune."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from aiosqlite import Connection, Row
+
+from bot.clock import to_db
+from bot.models import Person, Role
+from bot.storage.sql import fetch_all, fetch_one
+
+
+def _person(row: Row) -> Person:
+    return Person(
+        id=row["id"],
+        commune_id=row["commune_id"],
+        role=Role(row["role"]),
+        full_name=row["full_name"],
+        locale=row["locale"],
+        active=bool(row["active"]),
+        is_head=bool(row["is_head"]),
+        reminders=bool(row["reminders"]) and row["consent_at"] is not None,
+        unreachable=row["unreachable_at"] is not None,
+    )
+
+
+class People:
+    @staticmethod
+    async def add(
+        conn: Connection, *, commune_id: int, role: Role, full_name: str, locale: str | None, now: datetime
+    ) -> Person:
+        cur = await conn.execute(
+            "INSERT INTO people (commune_id, role, full_name, locale, created_at) VALUES (?, ?, ?, ?, ?)",
+            (commune_id, role.value, full_name, locale, to_db(now)),
+        )
+        return Person(cur.lastrowid, commune_id, role, full_name, locale, True)
+
+    @staticmethod
+    async def get(conn: Connection, person_id: int) -> Person | None:
+        row = await fetch_one(conn, "SELECT * FROM people WHERE id = ?", (person_id,))
+        return _person(row) if row else None
+
+    @staticmethod
+    async def set_flags(conn: Connection, person_id: int, **flags) -> None:
+        allowed = {"is_head", "reminders", "unreachable_at", "consent_at"}
+        if not flags or set(flags) - allowed:
+            raise ValueError(f"unknown flags: {sorted(set(flags) - allowed)}")
+        await conn.execute(f"UPDATE people SET {', '.join(f'{k} = ?' for k in flags)} WHERE id = ?",
+                           (*flags.values(), person_id))
+
+    @staticmethod
+    async def set_locale(conn: Connection, person_id: int, locale: str) -> None:
+        await conn.execute("UPDATE people SET locale = ? WHERE id = ?", (locale, person_id))
+
+    @staticmethod
+    async def in_commune(conn: Connection, commune_id: int, role: Role) -> list[Person]:
+        rows = await fetch_all(
+            conn,
+            "SELECT * FROM people WHERE commune_id = ? AND role = ? AND active = 1 ORDER BY id",
+            (commune_id, role.value),
+        )
+        return [_person(r) for r in rows]
