@@ -16,13 +16,15 @@ from __future__ import annotations
 import argparse
 import sys
 
+COMMANDS = ("zalo-oa",)
+
 from bot.channels.errors import TemporaryFailure
 from bot.clock import format_datetime
 from bot.storage.communes import Communes
 from bot.storage.zalo_oa import OfficialAccounts
 
 
-def add_parser(sub) -> None:
+def add_parsers(sub) -> None:
     oa = sub.add_parser("zalo-oa", help="register and authorise a Zalo Official Account")
     actions = oa.add_subparsers(dest="oa_command", required=True)
     add = actions.add_parser("add", help="register an OA's app (its secrets stay in the database)")

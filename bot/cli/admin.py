@@ -1,33 +1,17 @@
-"""The ``hoanhap`` command: run the bot, chat in the console, create invites, back up."""
+"""Admin commands on the database: invite codes, imports, a commune's settings and cadence,
+reports, backups."""
 
 from __future__ import annotations
 
-import argparse
-import asyncio
-import logging
-import os
 import sys
 from pathlib import Path
 
-from bot.config import ConfigError, load_settings
-from bot.logs import setup_logging
 from bot.models import Category, Role
 
-log = logging.getLogger("hoanhap")
+COMMANDS = ("invite", "import", "cadence", "commune", "report", "backup")
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="hoanhap", description="Hòa Nhập community reintegration bot")
-    sub = parser.add_subparsers(dest="command", required=True)
-
-    run = sub.add_parser("run", help="serve Telegram and/or Zalo, as configured (long polling, or webhooks)")
-    run.add_argument("--webhook", metavar="URL",
-                     help="public HTTPS base URL of this server: Telegram posts to URL/telegram, Zalo to URL/zalo")
-    run.add_argument("--zalo-webhook", metavar="URL", help=argparse.SUPPRESS)  # replaced by --webhook
-
-    console = sub.add_parser("console", help="chat with the bot in this terminal (no token, no network)")
-    console.add_argument("--demo", action="store_true", help="seed a demo commune and let you switch people")
-
+def add_parsers(sub) -> None:
     invite = sub.add_parser("invite", help="print a single-use invite code (valid 7 days)")
     invite.add_argument("--role", required=True, choices=[r.value for r in Role])
     invite.add_argument("--commune", required=True, help='e.g. "Xã Mẫu Sơn"')
@@ -42,15 +26,6 @@ def _parser() -> argparse.ArgumentParser:
     cadence.add_argument("--commune", required=True)
     cadence.add_argument("--category", choices=[c.value for c in Category])
     cadence.add_argument("--rule", help='"window:M:D" or "interval:M:D" (see README)')
-
-    ask = sub.add_parser("ask", help="print the help desk's answer to a question")
-    ask.add_argument("question")
-    ask.add_argument("--lang", choices=["vi", "en"], default=None)
-    ask.add_argument("--json", action="store_true", help='print {"topic", "answer", "sources"}')
-
-    exp = sub.add_parser("expungement", help="compute an expungement date from a JSON case on stdin")
-    exp.add_argument("--json", action="store_true", required=True, help="read one JSON case, print one JSON result")
-    exp.add_argument("--lang", choices=["vi", "en"], default=None)
 
     commune = sub.add_parser("commune", help="show or change a commune's reminder and alert settings")
     commune.add_argument("name")
@@ -71,82 +46,20 @@ def _parser() -> argparse.ArgumentParser:
     backup = sub.add_parser("backup", help="consistent copy of the database, safe while the bot runs")
     backup.add_argument("path", type=Path)
 
-    from bot.cli_zalo_oa import add_parser as zalo_oa_parser
 
-    zalo_oa_parser(sub)
-    return parser
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    try:
-        settings = load_settings()
-        if args.command in ("ask", "expungement"):  # pure: no database, no network
-            return _offline(args, settings)
-        if args.command == "console" and args.demo and "HOANHAP_DB" not in os.environ:
-            from dataclasses import replace
-
-            settings = replace(settings, db_path=Path("hoanhap-demo.sqlite3"))
-        setup_logging(
-            logging.WARNING if args.command != "run" else logging.INFO,
-            secrets=(settings.telegram_token or "", settings.webhook_secret or "", settings.zalo_token or "",
-                     settings.zalo_webhook_secret or ""),
-        )
-        return asyncio.run(_dispatch(args, settings))
-    except ConfigError as error:
-        print(f"hoanhap: configuration error: {error}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        return 130
-
-
-async def _dispatch(args, settings) -> int:
-    from bot.app import Services
-    from bot.serve import AlreadyRunning, ProcessLock
-
-    lock = ProcessLock(settings.db_path)
-    if args.command in ("run", "console"):  # one process answers people from a database, never two
-        try:
-            lock.acquire()
-        except AlreadyRunning as error:
-            print(f"hoanhap: {error}", file=sys.stderr)
-            return 2
-    services = await Services.start(settings)
-    try:
-        if args.command == "console":
-            return await _console(services, args.demo)
-        if args.command == "invite":
-            return await _invite(services, args)
-        if args.command == "report":
-            return await _report(services, args)
-        if args.command == "commune":
-            return await _commune(services, args)
-        if args.command == "cadence":
-            return await _cadence(services, args)
-        if args.command == "import":
-            return await _import(services, args)
-        if args.command == "zalo-oa":
-            from bot.cli_zalo_oa import run as zalo_oa
-
-            return await zalo_oa(services, args)
-        if args.command == "backup":
-            await services.db.backup(args.path)
-            print(f"backup written to {args.path}")
-            return 0
-        if args.command == "run":
-            return await _run(services, args.webhook, args.zalo_webhook)
-    finally:
-        await services.close()
-        lock.release()
-    return 2
-
-
-async def _console(services, demo: bool) -> int:
-    from bot.channels.console import run_console
-    from bot.services.demo import seed_demo
-
-    people = await seed_demo(services) if demo else ()
-    await run_console(services, demo_people=people)
+async def run(services, args) -> int:
+    if args.command == "invite":
+        return await _invite(services, args)
+    if args.command == "report":
+        return await _report(services, args)
+    if args.command == "commune":
+        return await _commune(services, args)
+    if args.command == "cadence":
+        return await _cadence(services, args)
+    if args.command == "import":
+        return await _import(services, args)
+    await services.db.backup(args.path)
+    print(f"backup written to {args.path}")
     return 0
 
 
@@ -163,46 +76,6 @@ async def _invite(services, args) -> int:
     else:
         print(f"send to the bot: /start {invite.code}  (the link appears once the bot has run)")
     return 0
-
-
-def _offline(args, settings) -> int:
-    import json
-
-    from bot.i18n import use_locale
-
-    locale = args.lang or settings.default_locale
-    with use_locale(locale):
-        if args.command == "ask":
-            from bot.flows.helpdesk import answer_for
-
-            topic, text, sources = answer_for(args.question, locale)
-            if args.json:
-                print(json.dumps({"topic": topic, "answer": text, "sources": sources}, ensure_ascii=False))
-            else:
-                print(text)
-            return 0
-        from bot.flows.expungement import explain
-        from bot.rules import expungement as rules
-
-        try:
-            case = rules.from_json(json.loads(sys.stdin.read() or "null"))
-            result = rules.assess(case)
-        except json.JSONDecodeError as error:
-            print(f"hoanhap: the input is not JSON: {error.msg} (line {error.lineno})", file=sys.stderr)
-            return 2
-        except rules.InvalidCase as error:
-            print(f"hoanhap: invalid case: {error}", file=sys.stderr)
-            return 2
-        from datetime import datetime
-
-        today = datetime.now(settings.timezone).date()
-        print(json.dumps({
-            "status": result.status.value,
-            "date": result.date.isoformat() if result.date else None,
-            "basis": result.basis,
-            "explanation": explain(result, today),
-        }, ensure_ascii=False))
-        return 0
 
 
 async def _report(services, args) -> int:
@@ -325,17 +198,3 @@ async def _learn_bot_username(services) -> None:
     username = await fetch_username(settings)
     if username:
         await services.accounts.remember_bot_username(username)
-
-
-async def _run(services, webhook: str | None, zalo_webhook: str | None = None) -> int:
-    from bot.serve import serve
-
-    if zalo_webhook:
-        raise ConfigError("--zalo-webhook is no longer used: give --webhook the public base URL "
-                          "(https://host); Zalo posts to https://host/zalo and Telegram to https://host/telegram.")
-    await serve(services, webhook)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
