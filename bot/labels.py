@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.dialog.types import Choice, Reply
 from bot.i18n import N_, _
 from bot.models import Category, CloseReason, Contact, PenaltyType, Role, Status, SupplementaryKind
 
@@ -88,3 +89,22 @@ def role_label(role: Role) -> str:
 
 def upper_first(text: str) -> str:
     return text[:1].upper() + text[1:]
+
+
+# ---- what the bot says in many places ------------------------------------------------------
+
+ALERT_ACTIONS = {"claim": N_("🙋 I will handle it"), "resolve": N_("✅ Done"), "snooze": N_("⏸ Postpone")}
+
+
+def alert_choices(alert_id: int | None = None) -> tuple[Choice, ...]:
+    """The three actions on an alert: under an alert message (``claim:7``) or in /alerts (``claim``)."""
+    return tuple(Choice(action if alert_id is None else f"{action}:{alert_id}", _(label))
+                 for action, label in ALERT_ACTIONS.items())
+
+
+def not_available() -> Reply:
+    return Reply(_("Sorry, this is not available to you. Send /help to see what you can do."))
+
+
+def cannot_continue() -> Reply:
+    return Reply(_("Sorry, that conversation can no longer be continued. Please start again."))

@@ -95,8 +95,9 @@ ALERT_REASONS = {
 
 
 def alert_actions(alert_id: int) -> tuple[Choice, ...]:
-    return (Choice(f"claim:{alert_id}", _("🙋 I will handle it")), Choice(f"resolve:{alert_id}", _("✅ Done")),
-            Choice(f"snooze:{alert_id}", _("⏸ Postpone")))
+    from bot.labels import alert_choices
+
+    return alert_choices(alert_id)
 
 
 def alert_line(p: dict) -> str:

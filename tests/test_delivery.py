@@ -59,8 +59,12 @@ async def test_a_fan_out_within_telegrams_limits_loses_nothing_duplicates_nothin
     from bot.app import Services
     from handlers.app import build_application
 
-    api = FakeBotApi(TOKEN, limits=Limits(overall=30, per_chat=1.0))
+    from tests.support.virtual_time import VirtualTime
+
+    time = VirtualTime()  # the notifier's pacing and Telegram's limits share it: exact, whatever the machine
+    api = FakeBotApi(TOKEN, limits=Limits(overall=30, per_chat=1.0, now=time.now))
     services = await Services.start(settings, clock)
+    services.notifier.monotonic, services.notifier.sleep = time.now, time.sleep
     try:
         application = build_application(services, request=InProcessRequest(api))
         async with application:
@@ -73,12 +77,12 @@ async def test_a_fan_out_within_telegrams_limits_loses_nothing_duplicates_nothin
                     for kind in ("assigned", "unassigned"):  # two each: the second must wait a second
                         await enqueue(tx, tz=settings.timezone, now=clock.now(), person_id=person_id, kind=kind,
                                       params={"name": "A", "village": "B"}, dedupe_key=f"{kind}:{person_id}")
-            started = time.monotonic()
+            started = time.now()
             sent = await services.notifier.flush()
-            elapsed = time.monotonic() - started
+            elapsed = time.now() - started
         assert sent == 120 and api.limits.too_many == 0
         assert sorted(len(api.all_to(90000 + n)) for n in range(60)) == [2] * 60
-        assert 120 / elapsed > 0.85 * 29  # close to the pace allowed
+        assert abs(elapsed - 119 / 29) < 0.01  # 120 sends 1/29 s apart: as fast as allowed, no faster
         async with services.db.reading() as conn:
             assert await Outbox.counts(conn) == {"sent": 120 + 0, "failed": 0, "pending": 0}
     finally:
@@ -118,17 +122,21 @@ async def test_a_rate_limit_waits_retry_after_and_a_server_error_is_retried_late
 def test_the_pacer_spaces_sends_overall_and_per_chat():
     import asyncio
 
-    async def run() -> tuple[float, float]:
-        pacer = Pacer(rate=50, per_chat=0.3)
-        start = time.monotonic()
+    from tests.support.virtual_time import VirtualTime
+
+    async def run() -> tuple[list[float], list[float]]:
+        clock = VirtualTime()
+        pacer = Pacer(rate=50, per_chat=0.3, now=clock.now, sleep=clock.sleep)
+        spread = []
         for n in range(10):
             await pacer.wait(f"chat{n}")
-        spread = time.monotonic() - start
-        start = time.monotonic()
+            spread.append(round(clock.now(), 3))
+        same = []
         for _ in range(3):
             await pacer.wait("same")
-        return spread, time.monotonic() - start
+            same.append(round(clock.now(), 3))
+        return spread, same
 
     spread, same = asyncio.run(run())
-    assert 0.15 <= spread < 0.4  # 10 sends at 50/s
-    assert 0.55 <= same < 0.9  # 3 sends to one chat, 0.3 s apart
+    assert spread == [round(0.02 * n, 3) for n in range(10)]  # 10 chats at 50 a second
+    assert same == [0.2, 0.5, 0.8]  # one chat: its turn in the overall pace, then 0.3 s apart

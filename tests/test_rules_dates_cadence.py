@@ -194,3 +194,18 @@ def test_the_fast_deadlines_agree_with_walking_every_period(rule, enrolled_on, c
     closed_on = enrolled_on + timedelta(days=closed_after) if closed_after is not None else None
     args = dict(enrolled_on=enrolled_on, contacts=contacts, start=start, end=end, today=today, closed_on=closed_on)
     assert deadlines(parse_rule(rule), **args) == plain_deadlines(parse_rule(rule), **args)
+
+
+@pytest.mark.parametrize("typed, today, bounds, expected", [
+    ("5/12", date(2026, 12, 1), "past", DateProblem.IN_FUTURE),   # not 05/12/2025
+    ("30/12", date(2027, 1, 5), "past", date(2026, 12, 30)),      # last December
+    ("28/11", date(2026, 12, 1), "past", date(2026, 11, 28)),
+    ("5/1", date(2026, 12, 20), "future", date(2027, 1, 5)),      # an appointment: next January
+    ("25/11", date(2026, 12, 1), "future", DateProblem.IN_PAST),  # not 25/11/2027
+    ("29/2", date(2027, 3, 1), "past", DateProblem.IMPOSSIBLE),  # 2027 has no 29/02
+    ("29/2", date(2028, 3, 1), "past", date(2028, 2, 29)),
+    ("hôm qua", date(2026, 12, 1), "future", DateProblem.IN_PAST),
+])
+def test_a_day_without_a_year_is_the_nearest_one_the_question_allows(typed, today, bounds, expected):
+    limits = {"past": {"latest": today}, "future": {"earliest": today}}[bounds]
+    assert parse_date(typed, today, **limits) == expected

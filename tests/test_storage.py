@@ -79,8 +79,13 @@ async def test_backup_is_a_consistent_copy_taken_while_the_database_is_open(tmp_
         copy.close()
 
 
-def test_migrations_are_numbered_without_gaps():
-    assert [v for v, _, _ in migrations()] == list(range(1, len(migrations()) + 1))
+def test_a_gap_in_the_migrations_is_refused_and_other_files_are_ignored(tmp_path):
+    for name in ("0001_first.sql", "0002_second.sql", "README.md", "3_loose.sql"):
+        (tmp_path / name).write_text("SELECT 1;")
+    assert [name for _, name, _ in migrations(tmp_path)] == ["0001_first.sql", "0002_second.sql"]
+    (tmp_path / "0004_fourth.sql").write_text("SELECT 1;")
+    with pytest.raises(RuntimeError, match="without gaps"):
+        migrations(tmp_path)
 
 
 async def test_a_read_inside_a_transaction_sees_it_and_a_nested_transaction_is_refused(tmp_path):

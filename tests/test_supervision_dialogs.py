@@ -180,6 +180,27 @@ async def test_no_future_dates_and_garbage_dates_get_a_clear_answer(world):
     assert "Ngày: 20/11/2026" in hoa.last.text
 
 
+async def test_a_day_without_a_year_is_the_nearest_the_question_allows_and_each_refusal_says_why(world, services):
+    person = await world.enrol("Nông Văn Bình", supervisor="supervisor1")  # today is 22/11/2026
+    hoa = world.supervisors["supervisor1"]
+    for answer in ("/checkin", "1", "1", "1", "Đổi ngày"):
+        await hoa.says(answer) if answer.startswith("/") or answer.isdigit() else await hoa.picks(answer)
+    # in 3 days, not 361 days ago (which would be before the person was enrolled)
+    assert (await hoa.says("25/11"))[0] == "Ngày này ở tương lai. Chỉ ghi nhận những lần liên lạc đã diễn ra."
+    await hoa.says("/cancel")
+
+    police = world.police
+    await police.says("/people")
+    await police.picks("Tất cả")
+    await police.says("1")
+    await police.picks("Kết thúc quản lý")
+    await police.picks("Đã được xóa án tích")
+    said = await police.says("30/11/2026")  # a closing is not a check-in: its own reason
+    assert said[0] == "Hồ sơ chỉ kết thúc vào một ngày đã đến: nhập hôm nay hoặc một ngày trước đó."
+    card = await services.supervision.card(await world.actor("police1"), person)
+    assert card.record.closed_on is None
+
+
 @pytest.mark.parametrize("status, reason", [
     ("Cần hỗ trợ", AlertReason.CHECKIN_NEEDS_SUPPORT),
     ("Có dấu hiệu đáng lo ngại", AlertReason.CHECKIN_CONCERN),
@@ -210,9 +231,13 @@ async def test_statuses_that_need_attention_record_one_open_alert_for_commune_po
 async def test_a_stable_check_in_raises_no_alert(world, services):
     person = await world.enrol("Nông Văn Bình", supervisor="supervisor1")
     hoa = world.supervisors["supervisor1"]
-    for answer in ("/checkin", "1", "1", "1", "1"):
+    for answer in ("/checkin", "1", "1", "1"):  # whom, how (home visit), status (stable)
         await hoa.says(answer)
+    assert hoa.last.text.startswith("Lần liên lạc sẽ lưu:") and "Tình trạng: Ổn định" in hoa.last.text
+    saved, *_then = await hoa.says("1")
+    assert saved == "Đã lưu: thăm tại nhà với Nông Văn Bình ngày 22/11/2026, ổn định."
     card = await services.supervision.card(await world.actor("police1"), person)
+    assert [(c.person_id, c.status.value) for c in card.checkins] == [(person, "stable")]
     assert card.alerts == []
 
 

@@ -12,6 +12,7 @@ import re
 
 from bot.dialog.types import Choice, Command, Finish, Flow, Goto, Incoming, Reply, Stay, StepContext, Turn
 from bot.i18n import _
+from bot.labels import cannot_continue, not_available
 from bot.textnorm import fold_words
 
 log = logging.getLogger(__name__)
@@ -55,7 +56,7 @@ class Registry:
 
 async def run_command(command: Command, ctx: StepContext) -> list[Reply]:
     if not _may_start(command, ctx):
-        return [Reply(_("Sorry, this is not available to you. Send /help to see what you can do."))]
+        return [not_available()]
     return await command.run(ctx)
 
 
@@ -87,7 +88,7 @@ async def begin(flow: Flow, ctx: StepContext) -> Turn:
     """Start ``flow`` for the actor; people without the right role get a polite refusal."""
     ctx.draft.clear()
     if not _may_start(flow, ctx):
-        return Turn((Reply(_("Sorry, this is not available to you. Send /help to see what you can do.")),), None)
+        return Turn((not_available(),), None)
     if flow.begin is not None:
         outcome = await flow.begin(ctx)
         if outcome is not None:
@@ -134,7 +135,7 @@ async def advance(registry: Registry, state: str, ctx: StepContext, incoming: In
     if flow is None or step_name not in flow.steps:
         log.warning("unknown conversation state %r dropped", state)
         ctx.draft.clear()
-        return Turn((Reply(_("Sorry, that conversation can no longer be continued. Please start again.")),), None)
+        return Turn((cannot_continue(),), None)
     step = flow.steps[step_name]
     if incoming.media and not step.media:
         return await _apply(flow, Stay(_("Sorry, I can only read text messages here.")), ctx, step_name)
@@ -156,7 +157,7 @@ async def advance(registry: Registry, state: str, ctx: StepContext, incoming: In
     except KeyError:  # the draft lacks what this step needs (e.g. written by another version): start over
         log.warning("conversation %s had an incomplete draft; ended", state)
         ctx.draft.clear()
-        return Turn((Reply(_("Sorry, that conversation can no longer be continued. Please start again.")),), None)
+        return Turn((cannot_continue(),), None)
 
 
 async def reprompt(registry: Registry, state: str, ctx: StepContext, notice: str) -> Turn:
@@ -168,4 +169,4 @@ async def reprompt(registry: Registry, state: str, ctx: StepContext, notice: str
         return await _apply(flow, Stay(notice), ctx, state.split(":", 1)[1])
     except KeyError:
         ctx.draft.clear()
-        return Turn((Reply(_("Sorry, that conversation can no longer be continued. Please start again.")),), None)
+        return Turn((cannot_continue(),), None)

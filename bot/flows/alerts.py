@@ -10,12 +10,12 @@ from datetime import date, datetime, time
 from bot.clock import format_date, format_datetime
 from bot.dialog.types import Choice, Finish, Flow, Goto, Incoming, Reply, Stay, Step, StepContext, Turn
 from bot.dialog import engine
-from bot.flows.checkin import date_problem
 from bot.flows.pickers import Item, picker
+from bot.flows.dates import DateQuestion
 from bot.i18n import N_, _
+from bot.labels import alert_choices, not_available
 from bot.models import Role
 from bot.notices import alert_line
-from bot.rules.dates import DateProblem, parse_date
 from bot.services.access import NotFound
 
 
@@ -45,8 +45,7 @@ async def prompt_action(ctx: StepContext) -> Reply:
     lines = [_line(view), _("Since {when}", when=format_datetime(view.alert.created_at))]
     if view.alert.note:
         lines.append(_("Note: {note}", note=view.alert.note))
-    return Reply("\n".join(lines), (Choice("claim", _("🙋 I will handle it")), Choice("resolve", _("✅ Done")),
-                                    Choice("snooze", _("⏸ Postpone"))))
+    return Reply("\n".join(lines), alert_choices())
 
 
 async def on_action(ctx: StepContext, incoming: Incoming):
@@ -92,13 +91,15 @@ async def prompt_snooze_until(ctx: StepContext) -> Reply:
     return Reply(_("Until which date? (dd/mm/yyyy)"))
 
 
+SNOOZE_UNTIL = DateQuestion("after_today", refused=N_("Please choose a date after today."))
+APPOINTMENT_DAY = DateQuestion("future", refused=N_("An appointment is to come: please type a date from today on."))
+
+
 async def on_snooze_until(ctx: StepContext, incoming: Incoming):
     today = ctx.services.supervision.today()
-    day = parse_date(incoming.text or "", today)
-    if isinstance(day, DateProblem):
-        return Stay(date_problem(day))
-    if day <= today:
-        return Stay(_("Please choose a date after today."))
+    day = SNOOZE_UNTIL.read(incoming.text or "", today)
+    if isinstance(day, Stay):
+        return day
     view = await ctx.services.alerting.snooze(ctx.actor, ctx.draft["alert"], ctx.draft["reason"], day)
     await ctx.services.notifier.refresh_alert(view)
     return Finish((Reply(_("Postponed until {date}. It will come back that morning.", date=format_date(day))),))
@@ -124,7 +125,7 @@ FLOW = Flow(
 async def on_alert_button(ctx: StepContext, action: str, alert_id: int) -> Turn:
     """A button under an alert message: claim at once, or start closing / postponing it."""
     if ctx.actor.role is not Role.POLICE:
-        return Turn((Reply(_("Sorry, this is not available to you. Send /help to see what you can do.")),), None)
+        return Turn((not_available(),), None)
     try:
         view = await ctx.services.alerting.view(ctx.actor, alert_id)
     except NotFound:
@@ -200,11 +201,9 @@ async def prompt_day(ctx: StepContext) -> Reply:
 
 async def on_day(ctx: StepContext, incoming: Incoming):
     today = ctx.services.supervision.today()
-    day = parse_date(incoming.text or "", today)
-    if isinstance(day, DateProblem):
-        return Stay(date_problem(day))
-    if day < today:
-        return Stay(_("That date has passed. Please type a date from today on."))
+    day = APPOINTMENT_DAY.read(incoming.text or "", today)
+    if isinstance(day, Stay):
+        return day
     ctx.draft["day"] = day.isoformat()
     return Goto("hour")
 

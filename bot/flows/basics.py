@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 
 from bot.dialog.types import Choice, Command, Flow, Reply, StepContext, Turn
-from bot.labels import role_label
+from bot.labels import not_available, role_label
 from bot.i18n import N_, _
 from bot.models import Role
 from bot.services.accounts import RedeemStatus, looks_like_code
@@ -181,7 +181,7 @@ def group_linked() -> Reply:
 
 
 def not_for_you() -> Reply:
-    return Reply(_("Sorry, this is not available to you. Send /help to see what you can do."))
+    return not_available()
 
 
 def slow_down() -> Reply:

@@ -29,22 +29,16 @@ from bot.dialog.types import Choice, Finish, Flow, Goto, Incoming, Reply, Stay, 
 from bot.labels import CONTACT_LABELS, STATUS_LABELS
 from bot.flows.pickers import Item, picker
 from bot.flows.texts import due_text
+from bot.flows.dates import DateQuestion
 from bot.i18n import N_, _
 from bot.models import ALERTING_STATUSES, Contact, Role, Status
 from bot.rules.cadence import DueState
-from bot.rules.dates import DateProblem, parse_date
 from bot.services.access import NotFound
 from bot.services.supervision import MAX_NOTE, CheckinInput
 
 
-def date_problem(problem: DateProblem) -> str:
-    if problem is DateProblem.IN_FUTURE:
-        return _("That date is in the future. A check-in records a contact that has happened.")
-    if problem is DateProblem.IMPOSSIBLE:
-        return _("That date does not exist. Please check the day and the month.")
-    if problem is DateProblem.NEEDS_YEAR:
-        return _("Please include the year, for example 15/03/1985.")
-    return _("Please type a date like 20/11 or 20/11/2026, or “hôm nay”, “hôm qua”.")
+CONTACT_DAY = DateQuestion("past", refused=N_("That date is in the future. A check-in records a contact that has "
+                                             "happened."))
 
 
 async def my_people(ctx: StepContext) -> list[Item]:
@@ -167,9 +161,9 @@ async def prompt_date(ctx: StepContext) -> Reply:
 async def on_date(ctx: StepContext, incoming: Incoming):
     today = ctx.services.supervision.today()
     text = {"today": "hôm nay", "yesterday": "hôm qua"}.get(incoming.choice or "", incoming.text or "")
-    day = parse_date(text, today, past_only=True)
-    if isinstance(day, DateProblem):
-        return Stay(date_problem(day))
+    day = CONTACT_DAY.read(text, today)
+    if isinstance(day, Stay):
+        return day
     ctx.draft["day"] = day.isoformat()
     return Goto("confirm")
 

@@ -32,13 +32,13 @@ from datetime import date
 
 from bot.clock import format_date
 from bot.dialog.types import Choice, Finish, Flow, Goto, Incoming, Reply, Stay, Step, StepContext
-from bot.flows.checkin import date_problem
 from bot.flows.invite import code_replies
 from bot.labels import CATEGORY_LABELS, PENALTY_LABELS, SUPPLEMENTARY_LABELS, role_label, upper_first
 from bot.flows.texts import record_lines
+from bot.flows.dates import DateQuestion
 from bot.i18n import N_, _
 from bot.models import Category, PenaltyType, Record, Role, Supplementary, SupplementaryKind
-from bot.rules.dates import DateProblem, add_months, parse_date, parse_term
+from bot.rules.dates import add_months, parse_term
 from bot.services.access import NotFound, PermissionDenied
 from bot.services.supervision import RecordInput
 
@@ -81,10 +81,17 @@ async def prompt_dob(ctx: StepContext) -> Reply:
     return Reply(_("Date of birth of {name}? (dd/mm/yyyy)", name=ctx.draft["full_name"]))
 
 
+BIRTH_DAY = DateQuestion("past", year_required=True, refused=N_("A date of birth cannot be in the future."))
+RECORD_DATE = DateQuestion("past", year_required=True, refused=N_("That date is in the future: this question asks "
+                                                                  "about a day that has passed."))
+RECORD_DATES = {"probation_end": DateQuestion(year_required=True), "date_of_birth": BIRTH_DAY}
+ANY_DAY_WITH_YEAR = DateQuestion(year_required=True)
+
+
 async def on_dob(ctx: StepContext, incoming: Incoming):
-    day = parse_date(incoming.text or "", ctx.services.supervision.today(), past_only=True, year_required=True)
-    if isinstance(day, DateProblem):
-        return Stay(date_problem(day))
+    day = BIRTH_DAY.read(incoming.text or "", ctx.services.supervision.today())
+    if isinstance(day, Stay):
+        return day
     ctx.draft["date_of_birth"] = day.isoformat()
     return Goto("village")
 
@@ -158,10 +165,10 @@ async def prompt_dates(ctx: StepContext) -> Reply:
 
 async def on_dates(ctx: StepContext, incoming: Incoming):
     field, _question = _date_field(ctx)
-    future_ok = field == "probation_end"
-    day = parse_date(incoming.text or "", ctx.services.supervision.today(), past_only=not future_ok, year_required=True)
-    if isinstance(day, DateProblem):
-        return Stay(date_problem(day))
+    question = RECORD_DATES.get(field, RECORD_DATE)
+    day = question.read(incoming.text or "", ctx.services.supervision.today())
+    if isinstance(day, Stay):
+        return day
     if field == "probation_end" and ctx.draft.get("probation_start") and day.isoformat() <= ctx.draft["probation_start"]:
         return Stay(_("The end must come after the start ({date}).",
                       date=format_date(date.fromisoformat(ctx.draft["probation_start"]))))
@@ -196,9 +203,9 @@ async def prompt_supp_end(ctx: StepContext) -> Reply:
 async def on_supp_end(ctx: StepContext, incoming: Incoming):
     ends = None
     if incoming.choice != "unknown":
-        day = parse_date(incoming.text or "", ctx.services.supervision.today(), year_required=True)
-        if isinstance(day, DateProblem):
-            return Stay(date_problem(day))
+        day = ANY_DAY_WITH_YEAR.read(incoming.text or "", ctx.services.supervision.today())
+        if isinstance(day, Stay):
+            return day
         ends = day.isoformat()
     ctx.draft.setdefault("supplementary", []).append([ctx.draft.pop("_sup_kind"), ends])
     return Goto("supplementary")

@@ -11,11 +11,11 @@ from datetime import date
 
 from bot.clock import format_date
 from bot.dialog.types import Choice, Finish, Flow, Goto, Incoming, Reply, Stay, Step, StepContext
-from bot.flows.checkin import date_problem
+from bot.flows.dates import DateQuestion
 from bot.i18n import N_, _
 from bot.models import PenaltyType, Role
 from bot.rules import expungement as rules
-from bot.rules.dates import DateProblem, parse_date, parse_term
+from bot.rules.dates import parse_term
 
 
 def explain(result: rules.Result, today: date | None = None) -> str:
@@ -179,10 +179,15 @@ async def prompt_completed(ctx: StepContext) -> Reply:
     return Reply(_("On which date did you complete the main penalty (the date on the certificate)? (dd/mm/yyyy)"))
 
 
+COMPLETED_DAY = DateQuestion("past", year_required=True, refused=N_(
+    "That date is in the future. Type the day the sentence was completed; if it is not completed yet, ask the "
+    "commune police when it will be."))
+
+
 async def on_completed(ctx: StepContext, incoming: Incoming):
-    day = parse_date(incoming.text or "", ctx.services.supervision.today(), past_only=True, year_required=True)
-    if isinstance(day, DateProblem):
-        return Stay(date_problem(day))
+    day = COMPLETED_DAY.read(incoming.text or "", ctx.services.supervision.today())
+    if isinstance(day, Stay):
+        return day
     ctx.draft["case"]["completed"] = day.isoformat()
     return Goto("supplementary")
 
@@ -204,9 +209,9 @@ async def prompt_supplementary_date(ctx: StepContext) -> Reply:
 
 
 async def on_supplementary_date(ctx: StepContext, incoming: Incoming):
-    day = parse_date(incoming.text or "", ctx.services.supervision.today(), year_required=True)
-    if isinstance(day, DateProblem):
-        return Stay(date_problem(day))
+    day = DateQuestion(year_required=True).read(incoming.text or "", ctx.services.supervision.today())
+    if isinstance(day, Stay):
+        return day
     ctx.draft["case"]["supplementary"] = day.isoformat()
     return Goto("new_crime")
 

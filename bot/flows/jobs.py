@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from bot.clock import format_date
 from bot.dialog.types import Choice, Finish, Flow, Goto, Incoming, Reply, Stay, Step, StepContext
-from bot.flows.checkin import date_problem
 from bot.flows.pickers import Item, picker
+from bot.flows.dates import DateQuestion
 from bot.i18n import N_, _
 from bot.models import Role
-from bot.rules.dates import DateProblem, parse_date
 from bot.services.access import NotFound
 from bot.services.jobs import VIEWERS
 
@@ -141,13 +140,14 @@ async def prompt_closes(ctx: StepContext) -> Reply:
     return Reply(_("Last day to show it? (dd/mm/yyyy)"))
 
 
+CLOSING_DAY = DateQuestion("future", refused=N_("That date has passed. Please type a date from today on."))
+
+
 async def on_closes(ctx: StepContext, incoming: Incoming):
     today = ctx.services.jobs.today()
-    day = parse_date(incoming.text or "", today, year_required=False)
-    if isinstance(day, DateProblem):
-        return Stay(date_problem(day))
-    if day < today:
-        return Stay(_("That date has passed. Please type a date from today on."))
+    day = CLOSING_DAY.read(incoming.text or "", today)
+    if isinstance(day, Stay):
+        return day
     d = ctx.draft
     await ctx.services.jobs.post(ctx.actor, kind=d["kind"], title=d["title"], employer=d["employer"], place=d["place"],
                                  pay=d["pay"], contact=d["contact"], closes_on=day)

@@ -6,12 +6,11 @@ from datetime import date
 
 from bot.clock import format_date
 from bot.dialog.types import Choice, Finish, Flow, Goto, Incoming, Reply, Stay, Step, StepContext
-from bot.flows.checkin import date_problem
 from bot.flows.contact import on_message as send_message
+from bot.flows.expungement import COMPLETED_DAY
 from bot.i18n import N_, _, current_locale
 from bot.models import Category, Role
 from bot.rules import loans
-from bot.rules.dates import DateProblem, parse_date
 from bot.services import helpdesk
 
 
@@ -42,9 +41,9 @@ async def on_completed(ctx: StepContext, incoming: Incoming):
     if incoming.choice == "none":
         ctx.draft["completed"] = None
         return Goto("list")
-    day = parse_date(incoming.text or "", ctx.services.supervision.today(), past_only=True, year_required=True)
-    if isinstance(day, DateProblem):
-        return Stay(date_problem(day))
+    day = COMPLETED_DAY.read(incoming.text or "", ctx.services.supervision.today())
+    if isinstance(day, Stay):
+        return day
     ctx.draft["completed"] = day.isoformat()
     return Goto("list")
 

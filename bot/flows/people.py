@@ -24,15 +24,16 @@ from __future__ import annotations
 from datetime import date
 
 from bot.dialog.types import Choice, Finish, Flow, Goto, Incoming, Reply, Stay, Step, StepContext
-from bot.flows.checkin import date_problem
 from bot.flows.enrol import invite_for_person, supervisor_choices
 from bot.labels import CATEGORY_LABELS, CLOSE_LABELS, role_label, upper_first
 from bot.flows.pickers import Item, picker
 from bot.flows.texts import card_text
+from bot.flows.dates import DateQuestion
+from bot.flows.enrol import RECORD_DATE, RECORD_DATES
 from bot.i18n import N_, _
 from bot.models import Category, CloseReason, Role
 from bot.rules.cadence import DueState
-from bot.rules.dates import DateProblem, parse_date, parse_term
+from bot.rules.dates import parse_term
 from bot.services.access import NotFound, PermissionDenied
 
 EDITABLE = {
@@ -197,8 +198,8 @@ def _parse_value(ctx: StepContext, field: str, incoming: Incoming):
         rule = incoming.choice.split(":", 1)[1] if incoming.choice else ""
         return (None if rule == "default" else rule), None
     if field in ("date_of_birth", "release_date", "probation_start", "probation_end"):
-        day = parse_date(text, today, past_only=field != "probation_end", year_required=True)
-        return (None, date_problem(day)) if isinstance(day, DateProblem) else (day, None)
+        day = RECORD_DATES.get(field, RECORD_DATE).read(text, today)
+        return (None, day.problem) if isinstance(day, Stay) else (day, None)
     if field == "penalty_months":
         months = parse_term(text)
         return (months, None) if months else (None, _("Please type the term in years and months, for example "
@@ -253,11 +254,15 @@ async def prompt_close_date(ctx: StepContext) -> Reply:
     return Reply(_("From which date? Type it, or choose:"), (Choice("today", _("Today")),))
 
 
+CLOSING_DATE = DateQuestion("past", refused=N_("A record is closed on a day that has come: type today or an "
+                                              "earlier date."))
+
+
 async def on_close_date(ctx: StepContext, incoming: Incoming):
     text = "hôm nay" if incoming.choice == "today" else (incoming.text or "")
-    day = parse_date(text, ctx.services.supervision.today(), past_only=True)
-    if isinstance(day, DateProblem):
-        return Stay(date_problem(day))
+    day = CLOSING_DATE.read(text, ctx.services.supervision.today())
+    if isinstance(day, Stay):
+        return day
     ctx.draft["close_date"] = day.isoformat()
     return Goto("close_note")
 

@@ -8,13 +8,12 @@ from datetime import date
 
 from bot.clock import format_date
 from bot.dialog.types import Attachment, Choice, Finish, Flow, Goto, Incoming, Reply, Stay, Step, StepContext
-from bot.flows.checkin import date_problem
 from bot.labels import CATEGORY_LABELS
 from bot.workers import run_heavy
+from bot.flows.dates import DateQuestion
 from bot.i18n import N_, _
 from bot.models import Category, Role
 from bot.notices import ALERT_REASONS
-from bot.rules.dates import DateProblem, parse_date
 
 
 def period_of(choice: str, today: date) -> tuple[date, date]:
@@ -90,10 +89,15 @@ async def prompt_start(ctx: StepContext) -> Reply:
     return Reply(_("From which date? (dd/mm/yyyy)"))
 
 
+REPORT_START = DateQuestion("past", refused=N_("A report starts on a day that has passed."))
+OUTREACH_DAY = DateQuestion("past", refused=N_("That date is in the future. Record a meeting or a tip that has "
+                                              "happened."))
+
+
 async def on_start(ctx: StepContext, incoming: Incoming):
-    day = parse_date(incoming.text or "", ctx.services.supervision.today(), past_only=True)
-    if isinstance(day, DateProblem):
-        return Stay(date_problem(day))
+    day = REPORT_START.read(incoming.text or "", ctx.services.supervision.today())
+    if isinstance(day, Stay):
+        return day
     ctx.draft["start"] = day.isoformat()
     return Goto("end")
 
@@ -103,9 +107,9 @@ async def prompt_end(ctx: StepContext) -> Reply:
 
 
 async def on_end(ctx: StepContext, incoming: Incoming):
-    day = parse_date(incoming.text or "", ctx.services.supervision.today())
-    if isinstance(day, DateProblem):
-        return Stay(date_problem(day))
+    day = DateQuestion().read(incoming.text or "", ctx.services.supervision.today())
+    if isinstance(day, Stay):
+        return day
     start = date.fromisoformat(ctx.draft["start"])
     if day < start:
         return Stay(_("The end must come after the start ({date}).", date=format_date(start)))
@@ -141,9 +145,9 @@ async def prompt_day(ctx: StepContext) -> Reply:
 
 async def on_day(ctx: StepContext, incoming: Incoming):
     text = "hôm nay" if incoming.choice == "today" else (incoming.text or "")
-    day = parse_date(text, ctx.services.supervision.today(), past_only=True)
-    if isinstance(day, DateProblem):
-        return Stay(date_problem(day))
+    day = OUTREACH_DAY.read(text, ctx.services.supervision.today())
+    if isinstance(day, Stay):
+        return day
     ctx.draft["day"] = day.isoformat()
     return Goto("topic")
 

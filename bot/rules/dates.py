@@ -25,7 +25,8 @@ _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 class DateProblem(str, Enum):
     UNREADABLE = "unreadable"
     IMPOSSIBLE = "impossible"  # 31/02
-    IN_FUTURE = "in_future"
+    IN_FUTURE = "in_future"  # later than the question allows
+    IN_PAST = "in_past"  # earlier than the question allows
     NEEDS_YEAR = "needs_year"
 
 
@@ -42,11 +43,20 @@ def add_years(start: date, years: int) -> date:
     return add_months(start, 12 * years)
 
 
-def parse_date(text: str, today: date, *, past_only: bool = False, year_required: bool = False) -> date | DateProblem:
-    """Read a date; ``past_only`` refuses future dates and reads "dd/mm" as the last such day."""
+def parse_date(text: str, today: date, *, earliest: date | None = None, latest: date | None = None,
+               year_required: bool = False, past_only: bool = False) -> date | DateProblem:
+    """Read a date a question allows between ``earliest`` and ``latest`` (``past_only``: up to today).
+
+    "dd/mm" without a year is the nearest such day to today that the question allows — the last one
+    for a past contact, the next one for an appointment — and only when that is closer than the
+    same day on the wrong side of today: "5/12" typed on 01/12 for a past contact is in the future,
+    not a year ago; "30/12" typed on 05/01 is last December."""
+    if past_only:
+        latest = today if latest is None else min(latest, today)
     folded = fold(text).strip(" .")
     if folded in _RELATIVE:
-        return today - timedelta(days=_RELATIVE[folded])
+        result = today - timedelta(days=_RELATIVE[folded])
+        return _within(result, earliest, latest)
     iso = _ISO.match(folded)
     if iso:
         y, m, d = (int(g) for g in iso.groups())
@@ -60,8 +70,8 @@ def parse_date(text: str, today: date, *, past_only: bool = False, year_required
         if year_text is None:
             if year_required:
                 return DateProblem.NEEDS_YEAR
-            y = today.year
-        elif len(year_text) == 2:
+            return _nearest(d, m, today, earliest, latest)
+        if len(year_text) == 2:
             y = 2000 + int(year_text)
             if y > today.year + 10:
                 y -= 100
@@ -71,15 +81,33 @@ def parse_date(text: str, today: date, *, past_only: bool = False, year_required
         result = date(y, m, d)
     except ValueError:
         return DateProblem.IMPOSSIBLE
-    if past_only and result > today:
-        if year_text is None:  # "30/12" typed on 05/01 means last year's
-            try:
-                result = date(y - 1, m, d)
-            except ValueError:
-                return DateProblem.IMPOSSIBLE
-        if result > today:
-            return DateProblem.IN_FUTURE
-    return result
+    return _within(result, earliest, latest)
+
+
+def _within(day: date, earliest: date | None, latest: date | None) -> date | DateProblem:
+    if latest is not None and day > latest:
+        return DateProblem.IN_FUTURE
+    if earliest is not None and day < earliest:
+        return DateProblem.IN_PAST
+    return day
+
+
+def _nearest(d: int, m: int, today: date, earliest: date | None, latest: date | None) -> date | DateProblem:
+    """Day ``d`` of month ``m`` in the year nearest to today, if the question allows it there."""
+    try:
+        date(today.year, m, d)
+    except ValueError:  # 31/04, or 29/02 in a year without it
+        return DateProblem.IMPOSSIBLE
+    candidates = []
+    for year in (today.year - 1, today.year, today.year + 1):
+        try:
+            candidates.append(date(year, m, d))
+        except ValueError:
+            continue
+    if not candidates:
+        return DateProblem.IMPOSSIBLE
+    nearest = min(candidates, key=lambda day: (abs((day - today).days), day))
+    return _within(nearest, earliest, latest)
 
 
 _TERM_PART = re.compile(r"(\d{1,3})\s*(nam|years?|y|thang|months?|m)?\b")

@@ -53,25 +53,26 @@ MUST_REACH = {"person_appointment", "person_window"}  # reminders of what the la
 class Pacer:
     """Evenly spaced sends: never more than ``rate`` a second overall, ``per_chat`` seconds apart per chat."""
 
-    def __init__(self, rate: float, per_chat: float = 1.0) -> None:
+    def __init__(self, rate: float, per_chat: float = 1.0, *, now=time.monotonic, sleep=asyncio.sleep) -> None:
         self.interval = 1.0 / rate
         self.per_chat = per_chat
+        self._now, self._sleep = now, sleep  # a test drives them with virtual time
         self._next = 0.0
         self._chat_next: dict[str, float] = {}
 
     async def wait(self, chat_key: str, group: bool = False) -> None:
-        now = time.monotonic()
+        now = self._now()
         start = max(now, self._next, self._chat_next.get(chat_key, 0.0))
         self._next = start + self.interval
         self._chat_next[chat_key] = start + (GROUP_INTERVAL if group else self.per_chat)
         if len(self._chat_next) > 10_000:  # forget chats whose pause is long over
             self._chat_next = {k: v for k, v in self._chat_next.items() if v > now}
         if start > now:
-            await asyncio.sleep(start - now)
+            await self._sleep(start - now)
 
     def ready_in(self, chat_key: str) -> float:
         """Seconds before this chat may receive again (0 when it may now)."""
-        return max(0.0, self._chat_next.get(chat_key, 0.0) - time.monotonic())
+        return max(0.0, self._chat_next.get(chat_key, 0.0) - self._now())
 
 
 def retry_delay(attempts: int) -> float:
@@ -89,6 +90,7 @@ class Notifier:
         self._default_locale = default_locale
         self.per_second = per_second
         self.per_chat = 1.0
+        self.monotonic, self.sleep = time.monotonic, asyncio.sleep  # pacing's time (tests: virtual)
         self._pacers: dict[str, Pacer] = {}  # one lane per messenger
         self._held_until: dict[str, object] = {}
         self._wake = asyncio.Event()
@@ -106,7 +108,7 @@ class Notifier:
         """This messenger's pacing (each messenger is its own lane; holds are kept by the notifier)."""
         key = messenger.value if isinstance(messenger, Messenger) else messenger
         if key not in self._pacers:
-            self._pacers[key] = Pacer(self.per_second, self.per_chat)
+            self._pacers[key] = Pacer(self.per_second, self.per_chat, now=self.monotonic, sleep=self.sleep)
         return self._pacers[key]
 
     def hold(self, lane: Messenger | str, seconds: float) -> None:
@@ -198,7 +200,7 @@ class Notifier:
                 else:
                     total += outcome
             if waits and total == sent_before:
-                await asyncio.sleep(min(waits))  # only chats that must wait are left: wait for the first
+                await self.sleep(min(waits))  # only chats that must wait are left: wait for the first
             elif total == sent_before and not self._queued_more:
                 return total  # only retries that failed again: leave them for later
 

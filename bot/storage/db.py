@@ -17,10 +17,11 @@ log = logging.getLogger(__name__)
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 
-def migrations() -> list[tuple[int, str, str]]:
-    """(version, file name, SQL) for every migration, in order."""
+def migrations(folder=None) -> list[tuple[int, str, str]]:
+    """(version, file name, SQL) for every migration in ``folder`` (the package's own by default),
+    in order; a gap in the numbers is refused."""
     found = []
-    for entry in resources.files("bot.storage").joinpath("migrations").iterdir():
+    for entry in (folder or resources.files("bot.storage").joinpath("migrations")).iterdir():
         match = _MIGRATION_NAME.match(entry.name)
         if match:
             found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))

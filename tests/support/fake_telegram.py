@@ -76,7 +76,8 @@ class Limits:
     Sliding windows: ``overall`` sends per second across all chats, one per ``per_chat`` seconds
     to the same chat. ``blocked`` users answer 403 (they blocked the bot)."""
 
-    def __init__(self, overall: int = 30, per_chat: float = 1.0, retry_after: int = 1) -> None:
+    def __init__(self, overall: int = 30, per_chat: float = 1.0, retry_after: int = 1, now=time.monotonic) -> None:
+        self.now = now  # the test's time (virtual where a test drives it)
         self.overall = overall
         self.per_chat = per_chat
         self.retry_after = retry_after
@@ -95,7 +96,7 @@ class Limits:
             raise ApiError(code, "Bad Gateway")
         if chat_id in self.blocked:
             raise ApiError(403, "Forbidden: bot was blocked by the user")
-        now = time.monotonic()
+        now = self.now()
         self.recent = [t for t in self.recent if now - t < 1.0]
         last = self.last_per_chat.get(chat_id)
         if len(self.recent) >= self.overall or (last is not None and now - last < self.per_chat):
