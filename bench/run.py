@@ -143,7 +143,7 @@ async def full_bot(people: int, checkins: int, rounds: int) -> dict:
     api = FakeBotApi(TOKEN)
     app = build_application(services, request=InProcessRequest(api))
     sender_stop = asyncio.Event()
-    sender = asyncio.create_task(services.notifier.run(sender_stop))  # as in production (bot.scheduler)
+    sender = asyncio.create_task(services.notifier.run(sender_stop))  # as in production (bot.background)
     latencies: list[float] = []
 
     async def feed(raw: dict) -> None:
@@ -252,7 +252,7 @@ async def fanout(recipients: int) -> dict:
     from bot.clock import SystemClock
     from bot.config import load_settings
     from bot.models import Messenger, Role
-    from bot.services.delivery import enqueue
+    from bot.services.outbox import enqueue
     from handlers.app import build_application
     from tests.support.fake_telegram import FakeBotApi, FakeTelegramServer, Limits
 

@@ -65,7 +65,7 @@ class Services:
             supervision=supervision,
             handoff=Handoff(db, clock, settings.timezone),
             alerting=Alerting(db, clock, settings.timezone),
-            reminders=Reminders(db, clock, settings.timezone, supervision),
+            reminders=Reminders(db, clock, settings.timezone),
             reports=Reports(db, clock, settings.timezone),
             jobs=Jobs(db, clock, settings.timezone),
             flows=Registry(all_flows(), all_commands(), MENU_ORDER),

@@ -18,7 +18,6 @@ from urllib.parse import urlparse
 
 from datetime import timedelta
 
-from bot.clock import from_db, to_db
 from bot.config import ConfigError
 from bot.runtime.dispatcher import Dispatcher
 from bot.runtime.web import WebServer
@@ -90,7 +89,7 @@ async def serve(services, webhook: str | None) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
 
-    from bot.scheduler import Background
+    from bot.background import Background
 
     dispatcher = Dispatcher(services.pipeline, settings.concurrency)
     background = Background(services, extra=services.pipeline.housekeeping)
@@ -183,7 +182,7 @@ async def tell_police_reauth(services, account) -> None:
     """A Zalo OA's refresh was refused: the OA's commune police (every officer if it has none) are
     told once that an admin must authorise the app again."""
     from bot.models import Role
-    from bot.services.delivery import enqueue
+    from bot.services.outbox import enqueue
     from bot.storage.communes import Communes
     from bot.storage.people import People
 
@@ -194,7 +193,7 @@ async def tell_police_reauth(services, account) -> None:
             for officer in await People.in_commune(tx, commune_id, Role.POLICE):
                 await enqueue(tx, tz=services.settings.timezone, now=now, person_id=officer.id, kind="zalo_oa_reauth",
                               params={"app_id": account.app_id}, urgent=True,
-                              dedupe_key=f"reauth:{account.app_id}:{to_db(now)}:{officer.id}")
+                              dedupe_key=f"reauth:{account.app_id}:{now.isoformat()}:{officer.id}")
     await services.notifier.kick()
 
 
@@ -209,13 +208,11 @@ async def health(services, dispatcher) -> tuple[bool, dict]:
     now = services.clock.now()
     try:
         async with services.db.reading() as conn:
-            inbox, oldest_in_text = await Inbox.backlog(conn)
-            waiting, oldest_text, failed = await Outbox.health(conn, now - timedelta(days=1))
+            inbox, oldest_in = await Inbox.backlog(conn)
+            waiting, oldest, failed = await Outbox.health(conn, now - timedelta(days=1))
         database = True
     except Exception:
         return False, {"database": False}
-    oldest = from_db(oldest_text) if oldest_text else None
-    oldest_in = from_db(oldest_in_text) if oldest_in_text else None
     return True, {
         "database": database,
         "inbox_backlog": inbox,

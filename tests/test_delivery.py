@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-import time
 from datetime import date
+
+import pytest
 
 from bot.channels.errors import RateLimited
 from bot.models import Contact, Messenger, Role, Status
-from bot.services.delivery import enqueue
 from bot.services.notifier import Pacer
+from bot.services.outbox import enqueue
 from bot.services.supervision import CheckinInput
 from bot.storage.outbox import Outbox
+from tests.conftest import TOKEN
 from tests.support.fake_telegram import FakeBotApi, InProcessRequest, Limits
 from tests.support.people import onboard
 from tests.support.recording import RecordingChannel
 from tests.support.telegram_chat import TelegramPerson
 from tests.support.world import make_world
-from tests.conftest import TOKEN
 
 
 async def test_a_claim_updates_every_officers_copy_of_the_alert(telegram, api, services):
@@ -58,13 +59,12 @@ async def test_closing_an_alert_from_its_button_asks_for_a_note(telegram, api, s
 async def test_a_fan_out_within_telegrams_limits_loses_nothing_duplicates_nothing_and_gets_no_429(settings, clock):
     from bot.app import Services
     from handlers.app import build_application
-
     from tests.support.virtual_time import VirtualTime
 
-    time = VirtualTime()  # the notifier's pacing and Telegram's limits share it: exact, whatever the machine
-    api = FakeBotApi(TOKEN, limits=Limits(overall=30, per_chat=1.0, now=time.now))
+    virtual = VirtualTime()  # the notifier's pacing and Telegram's limits share it: exact, whatever the machine
+    api = FakeBotApi(TOKEN, limits=Limits(overall=30, per_chat=1.0, now=virtual.now))
     services = await Services.start(settings, clock)
-    services.notifier.monotonic, services.notifier.sleep = time.now, time.sleep
+    services.notifier.monotonic, services.notifier.sleep = virtual.now, virtual.sleep
     try:
         application = build_application(services, request=InProcessRequest(api))
         async with application:
@@ -77,9 +77,9 @@ async def test_a_fan_out_within_telegrams_limits_loses_nothing_duplicates_nothin
                     for kind in ("assigned", "unassigned"):  # two each: the second must wait a second
                         await enqueue(tx, tz=settings.timezone, now=clock.now(), person_id=person_id, kind=kind,
                                       params={"name": "A", "village": "B"}, dedupe_key=f"{kind}:{person_id}")
-            started = time.now()
+            started = virtual.now()
             sent = await services.notifier.flush()
-            elapsed = time.now() - started
+            elapsed = virtual.now() - started
         assert sent == 120 and api.limits.too_many == 0
         assert sorted(len(api.all_to(90000 + n)) for n in range(60)) == [2] * 60
         assert abs(elapsed - 119 / 29) < 0.01  # 120 sends 1/29 s apart: as fast as allowed, no faster
@@ -140,3 +140,19 @@ def test_the_pacer_spaces_sends_overall_and_per_chat():
     spread, same = asyncio.run(run())
     assert spread == [round(0.02 * n, 3) for n in range(10)]  # 10 chats at 50 a second
     assert same == [0.2, 0.5, 0.8]  # one chat: its turn in the overall pace, then 0.3 s apart
+
+
+async def test_the_sender_is_woken_only_by_messages_that_were_committed(services, clock):
+    world = await make_world(services)
+    supervisor = (await world.actor("supervisor1")).person.id
+    before = services.db.committed_messages
+    with pytest.raises(RuntimeError):
+        async with services.db.transaction() as tx:
+            await enqueue(tx, tz=services.settings.timezone, now=clock.now(), person_id=supervisor, kind="unassigned",
+                          params={"name": "A"})
+            raise RuntimeError("the change that caused it failed")
+    assert services.db.committed_messages == before  # rolled back: nothing to wake the sender for
+    async with services.db.transaction() as tx:
+        await enqueue(tx, tz=services.settings.timezone, now=clock.now(), person_id=supervisor, kind="unassigned",
+                      params={"name": "A"})
+    assert services.db.committed_messages == before + 1

@@ -191,3 +191,21 @@ async def test_the_last_contact_follows_check_ins_withdrawn_and_corrected(tmp_pa
         assert last() is None
     finally:
         await commune.close()
+
+
+def test_the_plan_for_one_person_is_pure_and_names_each_message_by_what_it_is_about():
+    from bot.rules.cadence import parse_rule
+    from bot.rules.reminders import plan_person
+    from bot.storage.schedule import TickRow
+
+    row = TickRow(person_id=7, full_name="Nông Văn Bình", village="Thôn Nà Lay", category="suspended",
+                  cadence_rule=None, enrolled_on="2026-09-01", probation_end="2026-12-03", release_date=None,
+                  penalty_type="suspended", penalty_months=24, last_contact_on="2026-09-20", supervisor_id=3,
+                  reachable=1, opted_in=1, missed_open=0, look_on="")
+    rule = parse_rule("window:1:5")  # once a month, in the first five days
+    plan = plan_person(row, rule, date(2026, 11, 28), grace_days=3, police=[1, 2])
+    assert [(to, kind, key) for to, kind, _params, key in plan.messages] == [
+        (3, "supervisor_overdue", "sup:overdue:7:2026-11-05")]
+    assert plan.missed_deadline == date(2026, 11, 5)  # 23 days late, past the 3 grace days
+    assert plan.ending_on == date(2026, 12, 3)  # probation ends within 7 days
+    assert plan == plan_person(row, rule, date(2026, 11, 28), grace_days=3, police=[1, 2])  # same in, same out

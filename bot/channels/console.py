@@ -54,7 +54,7 @@ class ConsoleChannel:
 
 
 async def run_console(services, *, demo_people=(), stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> None:
-    from bot.scheduler import Background
+    from bot.background import Background
 
     channel = ConsoleChannel(out)
     services.register_channel(channel)

@@ -121,7 +121,7 @@ async def _commune(services, args) -> int:
 
             changes["quiet_start"], changes["quiet_end"] = parse_hhmm(start).strftime("%H:%M"), parse_hhmm(end).strftime("%H:%M")
         if args.urgent_at_night:
-            changes["urgent_bypasses_quiet"] = int(args.urgent_at_night == "yes")
+            changes["urgent_bypasses_quiet"] = args.urgent_at_night == "yes"
         for option, column in (("escalate_after", "escalate_after_minutes"), ("grace_days", "missed_grace_days"),
                                ("digest_threshold", "digest_threshold")):
             value = getattr(args, option)

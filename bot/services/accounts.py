@@ -12,7 +12,7 @@ from enum import Enum
 from bot.clock import Clock
 from bot.models import Actor, Commune, Identity, Messenger, Person, Role
 from bot.storage.db import Database
-from bot.services.delivery import enqueue
+from bot.services.outbox import enqueue
 from bot.storage.audit import Audit
 from bot.storage.communes import Communes
 from bot.storage.groups import Groups
@@ -139,7 +139,7 @@ class Accounts:
                 if len(officers) != 1:
                     raise NotFound(f"police officer {head!r}")
                 for officer in await People.in_commune(tx, commune.id, Role.POLICE):
-                    await People.set_flags(tx, officer.id, is_head=int(officer.id == officers[0].id))
+                    await People.set_flags(tx, officer.id, is_head=officer.id == officers[0].id)
             await Audit.record(tx, now=self.clock.now(), actor_id=None, action="commune.configure",
                                detail={"commune_id": commune.id, **changes, "head": bool(head)})
             return await Communes.settings(tx, commune.id)

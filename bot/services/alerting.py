@@ -4,18 +4,19 @@ snoozed with a reason and a date, escalated to the head of commune police when u
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+import logging
 
 from bot.models import Alert, AlertReason, Person, Role
 from bot.services.access import NotFound, require_role
-from bot.services.delivery import enqueue, enqueue_group
+from bot.services.base import Service
+from bot.services.outbox import enqueue, enqueue_group
+from bot.storage.alerts import Alerts
 from bot.storage.audit import Audit
 from bot.storage.communes import Communes
 from bot.storage.groups import Groups
 from bot.storage.people import People
-from bot.storage.alerts import Alerts
 from bot.storage.records import Records
 
 log = logging.getLogger(__name__)
@@ -65,12 +66,7 @@ async def open_alert(tx, *, tz, now: datetime, commune_id: int, person_id: int |
     return alert, new
 
 
-class Alerting:
-    def __init__(self, db, clock, tz) -> None:
-        self.db = db
-        self.clock = clock
-        self.tz = tz
-
+class Alerting(Service):
     async def _reachable(self, conn, actor, alert_id: int) -> tuple[Person, Alert]:
         police = require_role(actor, Role.POLICE)
         alert = await Alerts.get(conn, alert_id)

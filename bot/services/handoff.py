@@ -7,14 +7,14 @@ from dataclasses import dataclass
 
 from bot.models import AlertReason, Person, Role
 from bot.services.access import NotFound, require_role
-from bot.storage.db import Database
-from bot.storage.help_threads import Message, Thread, Threads
 from bot.services.alerting import open_alert
-from bot.services.delivery import enqueue
-from bot.storage.audit import Audit
-from bot.storage.people import People
+from bot.services.base import Service
+from bot.services.outbox import enqueue
 from bot.storage.alerts import Alerts
 from bot.storage.assignments import Assignments
+from bot.storage.audit import Audit
+from bot.storage.help_threads import Message, Thread, Threads
+from bot.storage.people import People
 
 MAX_MESSAGE = 2000
 
@@ -26,12 +26,7 @@ class ThreadView:
     messages: list[tuple[Message, Person | None]]
 
 
-class Handoff:
-    def __init__(self, db: Database, clock, tz) -> None:
-        self.db = db
-        self.clock = clock
-        self.tz = tz
-
+class Handoff(Service):
     async def ask_for_help(self, actor, text: str, topic: str = "") -> list[Person]:
         """Record the message in the person's open thread (or a new one); returns who was told."""
         person = require_role(actor, Role.RETURNEE)

@@ -3,28 +3,20 @@ interested, which tells the poster and the person's supervisor."""
 
 from __future__ import annotations
 
-from bot.clock import local_today
-
 from datetime import date
 
 from bot.models import Role
 from bot.services.access import NotFound, require_role
-from bot.storage.postings import Posting, Postings
-from bot.services.delivery import enqueue
-from bot.storage.audit import Audit
+from bot.services.base import Service
+from bot.services.outbox import enqueue
 from bot.storage.assignments import Assignments
+from bot.storage.audit import Audit
+from bot.storage.postings import Posting, Postings
 
 VIEWERS = (Role.RETURNEE, Role.FAMILY, Role.SUPERVISOR, Role.POLICE)
 
 
-class Jobs:
-    def __init__(self, db, clock, tz) -> None:
-        self.db = db
-        self.clock = clock
-        self.tz = tz
-
-    def today(self) -> date:
-        return local_today(self.clock, self.tz)
+class Jobs(Service):
 
     async def post(self, actor, *, kind: str, title: str, employer: str, place: str, pay: str, contact: str,
                    closes_on: date) -> int:

@@ -31,7 +31,7 @@ from bot.dialog.types import Reply
 from bot.i18n import use_locale
 from bot.models import AlertReason, Messenger, Role
 from bot.services.alerting import open_alert
-from bot.services.delivery import enqueue
+from bot.services.outbox import enqueue
 from bot.storage.alerts import AlertMessages
 from bot.storage.communes import Communes
 from bot.storage.identities import Identities
@@ -143,11 +143,13 @@ class Notifier:
         return self._channels.get(messenger)
 
     async def kick(self) -> None:
-        """After a turn: if it queued something, wake the background sender (or send now when there
-        is none). A turn that queued nothing costs no poll; the sender still looks every few seconds."""
-        if Outbox.queued == self._queued_seen and self._running:
+        """After a turn: if a transaction committed messages to the outbox since the last look, wake
+        the background sender (or send now when there is none). A turn that queued nothing (or
+        whose transaction rolled back) costs nothing; the sender still looks every few seconds."""
+        committed = self.db.committed_messages
+        if committed == self._queued_seen and self._running:
             return
-        self._queued_seen = Outbox.queued
+        self._queued_seen = committed
         if self._running:
             self._wake.set()
         else:

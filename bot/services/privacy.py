@@ -8,24 +8,22 @@ anonymised after a retention period, while the audit log keeps who looked at wha
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
+import json
 
-from bot.clock import to_db
-from bot.services.access import require_role
 from bot.models import Role
-from bot.storage.privacy import PrivacyData
+from bot.services.access import require_role
+from bot.services.base import Service
 from bot.storage.audit import Audit
 from bot.storage.people import People
+from bot.storage.privacy import PrivacyData
 
 DEFAULT_RETENTION_DAYS = 5 * 365
 
 
-class Privacy:
+class Privacy(Service):
     def __init__(self, db, clock, tz, retention_days: int = DEFAULT_RETENTION_DAYS) -> None:
-        self.db = db
-        self.clock = clock
-        self.tz = tz
+        super().__init__(db, clock, tz)
         self.retention_days = retention_days
 
     async def set_consent(self, actor, given: bool) -> None:
@@ -33,7 +31,7 @@ class Privacy:
         person = require_role(actor, Role.RETURNEE, Role.FAMILY, Role.SUPERVISOR, Role.POLICE)
         now = self.clock.now()
         async with self.db.transaction() as tx:
-            await People.set_flags(tx, person.id, consent_at=to_db(now) if given else None, reminders=int(given))
+            await People.set_flags(tx, person.id, consent_at=now if given else None, reminders=given)
             await Audit.record(tx, now=now, actor_id=person.id, action="consent.give" if given else "consent.withdraw",
                                subject_id=person.id)
 

@@ -3,47 +3,43 @@
 Each reminder has a key that names what it is about (``sup:last:<person>:<deadline>``), so
 running the tick twice queues nothing twice, and after downtime the next tick queues what fell
 due meanwhile, once (only the stage that still makes sense: a window that has closed gets the
-"overdue" message, not the "window opens" one too). Quiet hours are applied when queueing.
+"overdue" message, not the "window opens" one too). What is due for a person is planned by
+``bot/rules/reminders.py`` (pure); this module reads, opens alerts, and queues through
+``bot/services/outbox.py`` (which applies quiet hours).
 """
 
 from __future__ import annotations
 
-import logging
 from collections import Counter
 from datetime import date, datetime, time, timedelta
-from functools import lru_cache
+import logging
 
 from bot.clock import format_date
 from bot.models import AlertReason, Category, Role
-from bot.rules import expungement as expungement_rules
-from bot.rules.cadence import DueState, next_change, rule_for
-from bot.rules.cadence import due as cadence_due
-from bot.rules.quiet import next_allowed
+from bot.rules.cadence import rule_for
+from bot.rules.reminders import plan_person
 from bot.services.alerting import open_alert, show_to_police
-from bot.services.delivery import enqueue
+from bot.services.base import Service
+from bot.services.outbox import enqueue, enqueue_many
+from bot.storage.appointments import Appointments
+from bot.storage.cadence import CadenceRules
 from bot.storage.communes import Communes
 from bot.storage.outbox import Outbox
 from bot.storage.people import People
-from bot.storage.schedule import Marks
-from bot.storage.appointments import Appointments
-from bot.storage.schedule import Schedule
+from bot.storage.schedule import Marks, Schedule
 from bot.textnorm import fold
 
 log = logging.getLogger(__name__)
 
 REPORT_DEADLINES = (("half", 6, 15), ("year", 12, 15))  # the six-month review and the annual report
 REPORT_NOTICE_DAYS = 7
-ENDING_SOON_DAYS = 7
 ONE_DAY = timedelta(days=1)
 NEVER = date(9999, 12, 31)
 
 
-class Reminders:
-    def __init__(self, db, clock, tz, supervision) -> None:
-        self.db = db
-        self.clock = clock
-        self.tz = tz
-        self.supervision = supervision
+class Reminders(Service):
+    def __init__(self, db, clock, tz) -> None:
+        super().__init__(db, clock, tz)
         self._known: set[str] | None = None  # keys queued already (the outbox's own dedupe still decides)
 
     async def tick(self, *, everyone: bool = False) -> Counter:
@@ -72,69 +68,31 @@ class Reminders:
         settings = await Communes.settings(tx, commune_id)
         rows = await Schedule.to_look_at(tx, commune_id, today, everyone=everyone) if people else []
         rows.sort()  # by person: the same order however they were found
-        rules = await self.supervision.rules_for(tx, commune_id)
+        rules = await CadenceRules.for_commune(tx, commune_id)
         police = await People.in_commune(tx, commune_id, Role.POLICE)
-        # Nothing here is urgent: everything waits for the end of quiet hours, computed once.
-        not_before = next_allowed(now, self.tz, settings.quiet_start, settings.quiet_end)
-        batch: list[tuple[int, str, dict, str, datetime]] = []
+        batch: list[tuple[int, str, dict, str]] = []  # nothing here is urgent: all after quiet hours
         known = self._known
 
         def send(person_id: int, kind: str, params: dict, key: str) -> None:
             if key not in known:
-                batch.append((person_id, kind, params, key, not_before))
+                batch.append((person_id, kind, params, key))
 
         grace = settings.missed_grace_days
         missed, ending, looks = [], [], []
+        police_ids = [officer.id for officer in police]
         for row in rows:
-            category = Category(row.category)
-            rule = rule_for(row.cadence_rule, rules[row.category])
-            enrolled_on = date.fromisoformat(row.enrolled_on)
-            contact = date.fromisoformat(row.last_contact_on) if row.last_contact_on else None
-            due = cadence_due(rule, enrolled_on=enrolled_on, contacts=(contact,) if contact else (), today=today)
-            supervisor = row.supervisor_id
-            look = next_change(rule, due, today, grace)
-            if due.state is DueState.DUE or due.state is DueState.OVERDUE:
-                deadline = format_date(due.deadline)
-                about = {"name": row.full_name, "deadline": deadline}
-                key = f"{row.person_id}:{due.deadline}"
-                if due.state is DueState.DUE:
-                    if supervisor:
-                        if today >= due.deadline - ONE_DAY:
-                            if today < due.deadline:
-                                send(supervisor, "supervisor_window_last", about, f"sup:last:{key}")
-                        elif today >= due.window_start:
-                            send(supervisor, "supervisor_window_open", about, f"sup:open:{key}")
-                    if (today == due.deadline - ONE_DAY and category.serving_in_community and row.reachable
-                            and row.opted_in):
-                        send(row.person_id, "person_window", {"deadline": deadline}, f"person:window:{key}")
-                else:
-                    if supervisor:
-                        send(supervisor, "supervisor_overdue", about, f"sup:overdue:{key}")
-                    if today >= due.deadline + timedelta(days=grace) and not row.missed_open:
-                        alert, new = await open_alert(tx, tz=self.tz, now=now, commune_id=commune_id,
-                                                      person_id=row.person_id, reason=AlertReason.MISSED_CHECKIN,
-                                                      source=f"due:{due.deadline}", notify=False)
-                        if new:
-                            missed.append((alert, row))
-            if row.probation_end:
-                end = date.fromisoformat(row.probation_end)
-                if today <= end <= today + timedelta(days=ENDING_SOON_DAYS):
-                    if await Marks.add(tx, f"ending:{row.person_id}:{end}", now):  # each person named once
-                        ending.append([row.full_name, format_date(end)])
-                elif today < end:
-                    look = _earliest(look, end - timedelta(days=ENDING_SOON_DAYS))
-            cleared = (expungement_date(row.penalty_type, row.penalty_months, row.release_date)
-                       if row.release_date and category in (Category.RELEASED, Category.AMNESTY) else None)
-            if cleared is not None:
-                day, basis = cleared
-                if day <= today:
-                    for officer in police:
-                        send(officer.id, "police_expungement_due",
-                             {"name": row.full_name, "date": format_date(day), "basis": basis},
-                             f"police:expunge:{row.person_id}:{day}:{officer.id}")
-                else:
-                    look = _earliest(look, day)
-            look_on = (look or NEVER).isoformat()
+            plan = plan_person(row, rule_for(row.cadence_rule, rules[row.category]), today, grace, police_ids)
+            for message in plan.messages:
+                send(*message)
+            if plan.missed_deadline is not None:
+                alert, new = await open_alert(tx, tz=self.tz, now=now, commune_id=commune_id, person_id=row.person_id,
+                                              reason=AlertReason.MISSED_CHECKIN, source=f"due:{plan.missed_deadline}",
+                                              notify=False)
+                if new:
+                    missed.append((alert, row))
+            if plan.ending_on is not None and await Marks.add(tx, f"ending:{row.person_id}:{plan.ending_on}", now):
+                ending.append([row.full_name, format_date(plan.ending_on)])  # each person named once
+            look_on = (plan.look or NEVER).isoformat()
             if look_on != row.look_on:
                 looks.append((look_on, row.person_id))
 
@@ -147,11 +105,7 @@ class Reminders:
         await self._missed(tx, missed, police, settings.digest_threshold, now, today, queued)
         await self._appointments(tx, commune_id, now, send)
         await self._police_deadlines(tx, commune_id, police, today, send)
-        by_kind: dict[str, list] = {}
-        for item in batch:
-            by_kind.setdefault(item[1], []).append(item)
-        for kind, items in by_kind.items():  # one statement per kind; keys queued before are skipped
-            queued[kind] += await Outbox.add_many(tx, items, now)
+        queued.update(await enqueue_many(tx, tz=self.tz, now=now, settings=settings, items=batch))
         await Schedule.set_look_on(tx, looks)
         known.update(item[3] for item in batch)
 
@@ -193,20 +147,3 @@ class Reminders:
                 for officer in police:
                     send(officer.id, "police_report_due", {"period": period, "deadline": format_date(deadline)},
                          f"police:report:{today.year}:{period}:{officer.id}")
-
-
-def _earliest(day: date | None, other: date) -> date:
-    return other if day is None or other < day else day
-
-
-@lru_cache(maxsize=8192)
-def expungement_date(penalty_type: str, months: int | None, release_date: str) -> tuple[date, str] | None:
-    """Police hear when a returnee reaches the (preliminary) expungement date, to guide them: the date
-    and its legal basis, computed cautiously (an intentional, very serious ordinary offence)."""
-    try:
-        result = expungement_rules.assess(expungement_rules.Case(
-            age_at_offence=30, offence_chapter="ordinary", offence_category="very_serious", intent="intentional",
-            penalty=penalty_type, prison_months=months, main_penalty_completed_on=date.fromisoformat(release_date)))
-    except expungement_rules.InvalidCase:
-        return None
-    return (result.date, result.basis) if result.date else None

@@ -11,24 +11,23 @@ participants and tips.
 from __future__ import annotations
 
 import asyncio
-
-import contextlib
-import threading
-import gc
-import statistics
 from collections import Counter, defaultdict
+import contextlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+import gc
+import statistics
+import threading
 
-from bot.clock import local_today
-from bot.workers import run_heavy
 from bot.models import Category, CloseReason, Role
 from bot.rules.cadence import DueState, deadlines, due, rule_for
 from bot.services.access import PermissionDenied, require_role
-from bot.storage.reports import ReportData
+from bot.services.base import Service
 from bot.storage.audit import Audit
-from bot.storage.communes import Communes
 from bot.storage.cadence import CadenceRules
+from bot.storage.communes import Communes
+from bot.storage.reports import ReportData
+from bot.workers import run_heavy
 
 
 @dataclass(frozen=True)
@@ -90,14 +89,7 @@ def _no_gc_pauses():
             gc.enable()
 
 
-class Reports:
-    def __init__(self, db, clock, tz) -> None:
-        self.db = db
-        self.clock = clock
-        self.tz = tz
-
-    def today(self) -> date:
-        return local_today(self.clock, self.tz)
+class Reports(Service):
 
     async def for_actor(self, actor, start: date, end: date) -> Report:
         """Police: their commune, with per-person rows. Province: every commune, no personal data."""

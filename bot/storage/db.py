@@ -58,6 +58,8 @@ class Database:
         self.path = path
         self._lock = asyncio.Lock()
         self._owner: asyncio.Task | None = None  # the task inside transaction() or reading()
+        self.committed_messages = 0  # outbox rows committed by this process: the sender wakes on a change
+        conn.queued_messages = 0
 
     @classmethod
     async def open(cls, path: Path | str) -> "Database":
@@ -130,6 +132,7 @@ class Database:
             raise RuntimeError("a transaction cannot be opened inside another one")
         async with self._held():
             await self.conn.execute("BEGIN IMMEDIATE")
+            self.conn.queued_messages = 0  # set by the outbox's inserts during this transaction
             try:
                 yield self.conn
             except BaseException:
@@ -137,6 +140,9 @@ class Database:
                 raise
             else:
                 await self.conn.execute("COMMIT")
+                self.committed_messages += self.conn.queued_messages
+            finally:
+                self.conn.queued_messages = 0
 
     @contextlib.asynccontextmanager
     async def single_statement(self) -> AsyncIterator[aiosqlite.Connection]:

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from aiosqlite import Connection
 
-from bot.clock import to_db
+from bot.clock import from_db, to_db
 from bot.storage.sql import fetch_all, fetch_one
 
 
@@ -88,9 +88,10 @@ class Inbox:
         return [_row(r) for r in rows]
 
     @staticmethod
-    async def backlog(conn: Connection) -> tuple[int, str | None]:
+    async def backlog(conn: Connection) -> tuple[int, datetime | None]:
+        """(events not finished, when the oldest of them arrived)."""
         row = await fetch_one(conn, "SELECT COUNT(*) AS n, MIN(received_at) AS oldest FROM inbox WHERE done_at IS NULL")
-        return int(row["n"]), row["oldest"]
+        return int(row["n"]), from_db(row["oldest"]) if row["oldest"] else None
 
     @staticmethod
     async def prune(conn: Connection, before: datetime) -> int:

@@ -32,16 +32,19 @@ def _outbox(r: Row) -> OutboxItem:
 
 
 class Outbox:
-    queued = 0  # rows this process has inserted: lets the sender skip a poll when a turn queued nothing
+    @staticmethod
+    def _count(conn: Connection, rows: int) -> None:
+        """Tell the transaction it queued messages (counted for the sender only once committed)."""
+        conn.queued_messages = getattr(conn, "queued_messages", 0) + rows
 
     @staticmethod
-    async def health(conn: Connection, failed_since: datetime) -> tuple[int, str | None, int]:
+    async def health(conn: Connection, failed_since: datetime) -> tuple[int, datetime | None, int]:
         """(messages waiting, when the oldest was queued, messages given up since ``failed_since``)."""
         row = await fetch_one(conn, """
             SELECT (SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL) AS n,
                    (SELECT MIN(created_at) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL) AS oldest,
                    (SELECT COUNT(*) FROM outbox WHERE failed_at > ?) AS failed""", (to_db(failed_since),))
-        return int(row["n"]), row["oldest"], int(row["failed"])
+        return int(row["n"]), from_db(row["oldest"]) if row["oldest"] else None, int(row["failed"])
 
     @staticmethod
     async def add(conn: Connection, *, kind: str, params: dict, now: datetime, person_id: int | None = None,
@@ -55,7 +58,7 @@ class Outbox:
             (person_id, messenger, chat_id, kind, json.dumps(params, ensure_ascii=False), dedupe_key,
              to_db(not_before or now), to_db(now), int(urgent), alert_id),
         )
-        Outbox.queued += cur.rowcount
+        Outbox._count(conn, cur.rowcount)
         return cur.rowcount == 1
 
     @staticmethod
@@ -77,7 +80,7 @@ class Outbox:
                VALUES (?, ?, ?, ?, ?, ?)""",
             [(p, k, json.dumps(params, ensure_ascii=False), key, to_db(nb), to_db(now)) for p, k, params, key, nb in rows],
         )
-        Outbox.queued += conn.total_changes - before
+        Outbox._count(conn, conn.total_changes - before)
         return conn.total_changes - before
 
     @staticmethod

@@ -43,11 +43,12 @@ class People:
 
     @staticmethod
     async def set_flags(conn: Connection, person_id: int, **flags) -> None:
+        """``is_head``/``reminders`` as booleans, ``unreachable_at``/``consent_at`` as instants (or None)."""
         allowed = {"is_head", "reminders", "unreachable_at", "consent_at"}
         if not flags or set(flags) - allowed:
             raise ValueError(f"unknown flags: {sorted(set(flags) - allowed)}")
         await conn.execute(f"UPDATE people SET {', '.join(f'{k} = ?' for k in flags)} WHERE id = ?",
-                           (*flags.values(), person_id))
+                           (*(_stored(v) for v in flags.values()), person_id))
 
     @staticmethod
     async def set_locale(conn: Connection, person_id: int, locale: str) -> None:
@@ -61,3 +62,12 @@ class People:
             (commune_id, role.value),
         )
         return [_person(r) for r in rows]
+
+
+def _stored(value):
+    """A flag as the people table stores it."""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, datetime):
+        return to_db(value)
+    return value

@@ -1,8 +1,21 @@
 """The reminder schedule: what the tick reads (each person's next look) and the reminders already given.
 
-The triggers of migration 0008 keep ``records.look_on`` and the last contact up to date; they
-are the contract the tick relies on: any change to assignments, identities, people's flags or
-check-ins clears ``look_on``, so the tick looks at that person again."""
+The contract the tick relies on lives in the triggers of migration 0008: ``records.look_on`` is
+the day the tick means to look at a person again ('' = at the next tick), and is cleared to ''
+whenever anything that can change what is due changes:
+
+- a check-in added, changed (day, withdrawn, person) or removed — which also recomputes
+  ``records.last_contact_on`` (the latest contact not withdrawn);
+- the record's category, penalty, dates or own cadence rule;
+- an assignment added or changed (for both people it concerns);
+- a messenger account added or removed (the person becomes reachable or not);
+- the person's reminders choice, consent, reachability, commune or active flag;
+- an officer joining, leaving or moving (every record of the commune: police reminders);
+- an alert opened or changing state for the person;
+- the commune's settings, or its cadence rules (every record of the commune).
+
+The tick writes back ``look_on`` (``Schedule.set_look_on``) after planning each person.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""Queueing a message for a person: the outbox row, with quiet hours applied.
+"""The one way into the outbox: queueing a message for a person (or a police group), with quiet
+hours applied here and nowhere else. ``bot/services/notifier.py`` delivers what is queued;
+``bot/notices.py`` holds the texts.
 
 Called inside the caller's transaction, so the message is queued if and only if the change
 that causes it is stored.
@@ -6,9 +8,10 @@ that causes it is stored.
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
 
-from bot.models import Role
+from bot.models import CommuneSettings, Role
 from bot.rules.quiet import next_allowed
 from bot.storage.communes import Communes
 from bot.storage.outbox import Outbox
@@ -32,3 +35,17 @@ async def enqueue_group(tx, *, now: datetime, messenger: str, chat_id: str, kind
     """A police group chat (alerts only): police chats are not held back by quiet hours."""
     return await Outbox.add(tx, messenger=messenger, chat_id=chat_id, kind=kind, params=params, now=now,
                             dedupe_key=dedupe_key, urgent=True, alert_id=alert_id)
+
+
+async def enqueue_many(tx, *, tz, now: datetime, settings: CommuneSettings,
+                       items: list[tuple[int, str, dict, str]]) -> Counter:
+    """Queue many non-urgent messages of one commune at once — (person, kind, params, dedupe key) —
+    all after its quiet hours; returns how many were new, by kind (a key queued before is skipped)."""
+    not_before = next_allowed(now, tz, settings.quiet_start, settings.quiet_end)
+    queued: Counter = Counter()
+    by_kind: dict[str, list] = {}
+    for person_id, kind, params, key in items:
+        by_kind.setdefault(kind, []).append((person_id, kind, params, key, not_before))
+    for kind, rows in by_kind.items():  # one statement per kind
+        queued[kind] += await Outbox.add_many(tx, rows, now)
+    return queued

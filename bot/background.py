@@ -22,9 +22,17 @@ class Background:
         self._stop = asyncio.Event()
         self._sender: asyncio.Task | None = None
         self.scheduler: AsyncIOScheduler | None = None
+        self._ticking: asyncio.Task | None = None
 
     async def tick(self) -> None:
         """Queue what is due, escalate or reopen alerts, wake the sender."""
+        self._ticking = asyncio.current_task()
+        try:
+            await self._tick()
+        finally:
+            self._ticking = None
+
+    async def _tick(self) -> None:
         try:
             queued = await self.services.reminders.tick()
             await self.services.privacy.anonymise_due()
@@ -49,6 +57,8 @@ class Background:
     async def stop(self) -> None:
         if self.scheduler is not None:
             self.scheduler.shutdown(wait=False)
+        if self._ticking is not None:  # a tick under way finishes (it is short) rather than being cut off
+            await asyncio.wait({self._ticking}, timeout=30)
         self._stop.set()
         if self._sender is not None:
             await self._sender

@@ -1,0 +1,34 @@
+"""Appointments with the commune officer."""
+
+from __future__ import annotations
+
+from datetime import datetime
+import logging
+
+from bot.models import (
+    Role,
+)
+from bot.services.access import require_role
+from bot.services.base import Service
+from bot.storage.appointments import Appointments
+from bot.storage.audit import Audit
+
+log = logging.getLogger(__name__)
+
+
+class AppointmentService(Service):
+    async def set_appointment(self, actor, person_id: int, at: datetime, place: str) -> int:
+        """A meeting the person must attend; they are reminded the day before."""
+        police = require_role(actor, Role.POLICE)
+        now = self.clock.now()
+        async with self.db.transaction() as tx:
+            await self._police_record(tx, police, person_id)
+            appointment = await Appointments.add(tx, person_id=person_id, at=at, place=place, created_by=police.id,
+                                                 now=now)
+            await Audit.record(tx, now=now, actor_id=police.id, action="appointment.add", subject_id=person_id)
+            return appointment
+
+    async def next_appointment(self, actor) -> tuple[datetime, str] | None:
+        person = require_role(actor, Role.RETURNEE)
+        async with self.db.reading() as conn:
+            return await Appointments.next_for(conn, person.id, self.clock.now())
