@@ -64,6 +64,13 @@ def _(msgid: str, **params: object) -> str:
     return text.format(**params) if params else text
 
 
+def _n(singular: str, plural: str, count: int, **params: object) -> str:
+    """A text that depends on a number (``{count}`` is filled): English says "1 person", "2 people";
+    Vietnamese has one form."""
+    text = translations(_current.get()).ngettext(singular, plural, count)
+    return text.format(count=count, **params)
+
+
 def N_(msgid: str) -> str:
     """Mark a label for extraction; it is translated when shown (``_(label)``)."""
     return msgid

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.dialog.types import Choice, Reply
-from bot.i18n import N_, _
+from bot.i18n import N_, _, _n
 
 Renderer = Callable[[dict], list[Reply]]
 RENDERERS: dict[str, Renderer] = {}
@@ -203,8 +203,10 @@ def _person_window(p: dict) -> list[Reply]:
 
 @notice("police_monthly")
 def _police_monthly(p: dict) -> list[Reply]:
-    return [Reply(_("Reminder: the monthly assessments are due by {date}. {count} people still have none "
-                    "this month. /assess", date=p["deadline"], count=p["count"]))]
+    return [Reply(_n("Reminder: the monthly assessments are due by {date}. {count} person still has none this "
+                     "month. /assess",
+                     "Reminder: the monthly assessments are due by {date}. {count} people still have none this "
+                     "month. /assess", p["count"], date=p["deadline"]))]
 
 
 @notice("police_report_due")

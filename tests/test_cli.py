@@ -10,6 +10,7 @@ import sys
 from datetime import datetime, timedelta
 
 import httpx
+import pytest
 
 from bot.clock import VIETNAM
 from tests.support.fake_telegram import FakeTelegramServer
@@ -138,8 +139,8 @@ def test_commune_settings_and_the_head_of_police_from_the_command_line(env, tmp_
     code = made.stdout.split("code: ", 1)[1].split()[0]
     hoanhap("console", env=env, cwd=tmp_path, stdin=f"/start {code}\n/quit\n")
 
-    done = hoanhap("commune", "xa mau son", "--quiet", "22:00-06:30", "--escalate-after", "120", "--head",
-                   "hoang van minh", env=env, cwd=tmp_path)
+    done = hoanhap("commune", "--commune", "xa mau son", "--quiet", "22:00-06:30", "--escalate-after", "120", "--head",
+                   "hoang van minh", env=env, cwd=tmp_path)  # a commune is named as in every other command
     assert done.returncode == 0, done.stderr
     assert "quiet_start: 22:00" in done.stdout and "escalate_after_minutes: 120" in done.stdout
 
@@ -196,3 +197,16 @@ async def test_a_token_the_messenger_refuses_stops_the_start_with_one_clear_line
     assert refused.returncode == 2
     assert "HOANHAP_TELEGRAM_TOKEN was refused by Telegram" in err.decode() and "Traceback" not in err.decode()
     assert "not-the-token" not in err.decode()
+
+
+@pytest.mark.parametrize("where, says", [
+    ("exists.sqlite3", "already exists"),
+    ("no-such-folder/copy.sqlite3", "no folder"),
+])
+def test_a_backup_that_cannot_be_written_says_why_in_one_line(env, tmp_path, where, says):
+    (tmp_path / "exists.sqlite3").write_text("keep me")
+    done = hoanhap("backup", str(tmp_path / where), env=env, cwd=tmp_path)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    assert says in done.stderr
+    assert (tmp_path / "exists.sqlite3").read_text() == "keep me"

@@ -180,3 +180,14 @@ def test_the_cli_reads_one_case_and_prints_one_result(env, tmp_path):
     for bad in ("not json", json.dumps({**payload, "penalty": "caning"})):
         done = hoanhap("expungement", "--json", env=env, cwd=tmp_path, stdin=bad)
         assert done.returncode == 2 and done.stdout == "" and "hoanhap:" in done.stderr
+
+
+def test_the_readme_documents_every_value_the_json_case_accepts():
+    from pathlib import Path
+
+    from bot.rules import expungement as rules
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("| `age_at_offence` |"):readme.index("| `new_conviction` |")]
+    for value in (*rules.PENALTIES, *rules.CATEGORIES, *rules.CHAPTERS, *rules.INTENTS):
+        assert f"`{value}`" in table, value

@@ -192,3 +192,29 @@ async def test_the_calculator_does_not_start_from_a_date_that_has_not_come(world
     binh = await returnee(world, probation_start=date(2026, 1, 10), probation_end=date(2028, 1, 10))
     await binh.says("/expungement")
     assert binh.last.text == "Khi phạm tội, anh/chị bao nhiêu tuổi?"  # asks, instead of using 10/01/2028
+
+
+async def test_a_long_message_to_the_commune_reaches_police_whole(world, services):
+    channel = RecordingChannel(Messenger.CONSOLE)
+    services.notifier.register(channel)
+    binh = await returnee(world)
+    long = " ".join(f"Ý {n}: chủ xưởng trả lương thấp và bắt làm thêm giờ không trả tiền." for n in range(42))
+    assert 2800 < len(long) < 3000  # longer than a Zalo message: the messenger splits it, the bot never cuts it
+
+    await binh.says("/contact")
+    said = await binh.says(long)
+    assert said[0].startswith("Đã gửi tới")
+    await services.notifier.flush()
+    assert long in channel.texts("police1")[-1]
+    await world.police.says("/requests")
+    shown = await world.police.says("1")
+    assert long in shown[0]
+
+
+async def test_a_number_sent_after_a_conversation_ended_gets_a_short_answer(world):
+    binh = await returnee(world)
+    await binh.says("/loan")  # a list of purposes, numbered
+    await binh.says("/cancel")  # the conversation is over
+    said = await binh.says("1")  # a stray number from a list that is gone
+    assert len(said) == 1 and len(said[0]) < 200, said
+    assert "/help" in said[0]

@@ -23,7 +23,7 @@ def _catalog(locale: str):
 def _source_msgids(tmp_path) -> set[str]:
     pot = tmp_path / "fresh.pot"
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg", "-k", "_", "-k", "N_",
+        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg", "-k", "_", "-k", "N_", "-k", "_n:1,2",
          "--no-location", "-o", str(pot), "."],
         cwd=ROOT, check=True, capture_output=True,
     )
@@ -33,15 +33,23 @@ def _source_msgids(tmp_path) -> set[str]:
 
 def test_every_message_in_the_code_has_a_vietnamese_translation(tmp_path):
     vi = {m.id: m for m in _catalog("vi") if m.id}
-    missing = sorted(i for i in _source_msgids(tmp_path) if i not in vi or not vi[i].string or vi[i].fuzzy)
+    missing = sorted((i for i in _source_msgids(tmp_path)
+                      if i not in vi or not all(_texts(vi[i].string) or [""]) or vi[i].fuzzy), key=str)
     assert missing == [], "run the pybabel commands in the README and translate these"
+
+
+def _texts(value) -> list[str]:
+    """A message's id or translation: one text, or the forms of a counted text."""
+    return [v for v in (value if isinstance(value, (tuple, list)) else (value,)) if v]
 
 
 def test_translations_keep_the_same_placeholders():
     for locale in ("vi", "en"):
         for message in _catalog(locale):
-            if message.id and message.string:
-                assert set(PLACEHOLDER.findall(message.id)) == set(PLACEHOLDER.findall(message.string)), message.id
+            ids = _texts(message.id)
+            for translated in _texts(message.string):
+                for original in ids:
+                    assert set(PLACEHOLDER.findall(original)) == set(PLACEHOLDER.findall(translated)), message.id
 
 
 def test_the_recipient_language_decides_the_rendering():
@@ -52,4 +60,19 @@ def test_the_recipient_language_decides_the_rendering():
 
 def test_returnees_are_never_called_doi_tuong():
     for message in _catalog("vi"):
-        assert "đối tượng" not in (message.string or "").lower(), message.id
+        for text in _texts(message.string):
+            assert "đối tượng" not in text.lower(), message.id
+
+
+def test_counts_agree_with_their_number_in_english_and_read_naturally_in_vietnamese():
+    from bot.flows.texts import term_text
+    from bot.i18n import _n, use_locale
+
+    with use_locale("en"):
+        assert _n("You follow {count} person; {overdue} overdue.", "You follow {count} people; {overdue} overdue.",
+                  1, overdue=0) == "You follow 1 person; 0 overdue."
+        assert _n("You follow {count} person; {overdue} overdue.", "You follow {count} people; {overdue} overdue.",
+                  3, overdue=1) == "You follow 3 people; 1 overdue."
+        assert term_text(12) == "1 year" and term_text(13) == "1 year 1 month" and term_text(30) == "2 years 6 months"
+    with use_locale("vi"):
+        assert term_text(12) == "1 năm" and term_text(30) == "2 năm 6 tháng"

@@ -57,7 +57,7 @@ async def test_a_person_gets_a_copy_of_what_is_kept_about_them(services):
     data = json.loads(binh.replies[0].attachment.data)
 
     assert data["person"]["full_name"] == "Nông Văn Bình"
-    assert data["record"]["family_phone"] == "0912345678"
+    assert data["record"]["family_phone"] == "+84912345678"
     assert data["messenger_accounts"] == [{"messenger": "console", "created_at": data["messenger_accounts"][0]["created_at"]}]
     assert [v["role"] for v in data["who_looked_at_my_record"]] == ["police"]
     assert "Lý Thị Mai" not in binh.replies[0].attachment.data.decode()
@@ -108,7 +108,7 @@ async def test_logs_of_a_full_scenario_hold_no_personal_data_and_no_token(telegr
     await services.notifier.flush()
 
     logs = caplog.text + "".join(str(r.args) for r in caplog.records)
-    for secret in ("Nông Văn Bình", "Nông Thị Lan", "0912345678", "0987000111", "Uống rượu", "Trần Văn Khách",
+    for secret in ("Nông Văn Bình", "Nông Thị Lan", "0912345678", "912345678", "0987000111", "Uống rượu", "Trần Văn Khách",
                    "001088012345", "Lương Thị Hoa", api.token, api.token.split(":")[1]):
         assert secret not in logs, secret
     assert person

@@ -169,10 +169,12 @@ def test_the_report_command_writes_the_files(env, tmp_path):
     from tests.test_cli import hoanhap
 
     hoanhap("invite", "--role", "police", "--commune", "Xã Mẫu Sơn", env=env, cwd=tmp_path)
-    done = hoanhap("report", "--commune", "xa mau son", "--from", "2026-01-01", "--to", "2026-06-30",
+    done = hoanhap("report", "--commune", "xa mau son", "--from", "01/01/2026", "--to", "30/06/2026",  # as people write
                    "--xlsx", str(tmp_path / "r.xlsx"), "--png", str(tmp_path / "r.png"), env=env, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("Báo cáo Xã Mẫu Sơn, từ 01/01/2026 đến 30/06/2026")
     assert load_workbook(tmp_path / "r.xlsx")["Tổng hợp"]["B1"].value == "Xã Mẫu Sơn"
     assert (tmp_path / "r.png").read_bytes()[:4] == b"\x89PNG"
     assert hoanhap("report", "--from", "2026-06-30", "--to", "2026-01-01", env=env, cwd=tmp_path).returncode == 2
+    unreadable = hoanhap("report", "--from", "31/02/2026", "--to", "30/06/2026", env=env, cwd=tmp_path)
+    assert unreadable.returncode == 2 and "dd/mm/yyyy" in unreadable.stderr

@@ -34,13 +34,16 @@ async def test_police_enrol_a_person_on_a_suspended_sentence_and_assign_a_superv
     await police.picks("Không có")  # no supplementary penalty
     await police.says("Nông Thị Lan")
     await police.picks("Vợ/chồng")
+    said = await police.says("0912 345 67")  # a digit short
+    assert said == ["Đây không phải số điện thoại Việt Nam. Hãy nhập như khi gọi, ví dụ 0912 345 678 hoặc 024 3825 1234.",
+                    "Số điện thoại của người thân?"]
     await police.says("0912 345 678")
     await police.picks("Bỏ qua")
     summary = police.last.text
 
     assert "Nông Văn Bình, 17/05/1990, Thôn Nà Lay" in summary
     assert "Diện: án treo" in summary and "Thử thách: từ 10/01/2026 đến 10/01/2028" in summary
-    assert "Người thân: Nông Thị Lan (Vợ/chồng) 0912345678" in summary
+    assert "Người thân: Nông Thị Lan (Vợ/chồng) 0912 345 678" in summary
     said = await police.picks("✅ Lưu")
     assert said[0] == "Đã tiếp nhận Nông Văn Bình."
     assert police.options == ["Lương Thị Hoa", "Vi Văn Tám", "Để sau"]
@@ -461,3 +464,15 @@ async def test_a_commune_changes_its_cadence_and_police_set_one_persons(world, s
     with pytest.raises(ValueError):
         await services.supervision.set_commune_cadence("Xã Mẫu Sơn", Category.RELEASED, "weekly")
     assert person
+
+
+async def test_a_self_report_from_someone_not_enrolled_is_refused_before_any_question(world, services):
+    police = await world.actor("police1")
+    invite = await services.accounts.create_invite(role=Role.RETURNEE, commune_id=police.person.commune_id,
+                                                   full_name="Lý Văn Tư")  # tied to no record yet
+    tu = TextChat(services, "tu")
+    await tu.says(f"/start {invite.code}")
+    said = await tu.says("/selfreport")
+    assert said == ["Công an xã chưa nhập thông tin của anh/chị nên chưa thể gửi tự báo cáo. Nếu cần giúp đỡ ngay, "
+                    "gửi /contact: tin nhắn sẽ đến Công an xã."]
+    assert tu.options == []  # no question asked

@@ -3,6 +3,7 @@ reports, backups."""
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
@@ -28,7 +29,8 @@ def add_parsers(sub) -> None:
     cadence.add_argument("--rule", help='"window:M:D" or "interval:M:D" (see README)')
 
     commune = sub.add_parser("commune", help="show or change a commune's reminder and alert settings")
-    commune.add_argument("name")
+    commune.add_argument("--commune", dest="commune_name", help='e.g. "Xã Mẫu Sơn"')
+    commune.add_argument("name", nargs="?", help=argparse.SUPPRESS)  # the older positional form still works
     commune.add_argument("--quiet", metavar="HH:MM-HH:MM", help="quiet hours, e.g. 21:00-07:00")
     commune.add_argument("--urgent-at-night", choices=["yes", "no"], help="urgent alerts to police may break quiet hours")
     commune.add_argument("--escalate-after", type=int, metavar="MINUTES", help="re-send unclaimed alerts after")
@@ -38,8 +40,8 @@ def add_parsers(sub) -> None:
 
     report = sub.add_parser("report", help="the figures of a period, as text, an .xlsx file and a chart")
     report.add_argument("--commune", help="one commune (default: every commune, without personal data)")
-    report.add_argument("--from", dest="start", required=True, help="YYYY-MM-DD")
-    report.add_argument("--to", dest="end", required=True, help="YYYY-MM-DD")
+    report.add_argument("--from", dest="start", required=True, help="dd/mm/yyyy (or yyyy-mm-dd)")
+    report.add_argument("--to", dest="end", required=True, help="dd/mm/yyyy (or yyyy-mm-dd)")
     report.add_argument("--xlsx", type=Path)
     report.add_argument("--png", type=Path)
 
@@ -58,8 +60,23 @@ async def run(services, args) -> int:
         return await _cadence(services, args)
     if args.command == "import":
         return await _import(services, args)
-    await services.db.backup(args.path)
-    print(f"backup written to {args.path}")
+    return await _backup(services, args.path)
+
+
+async def _backup(services, path: Path) -> int:
+    if path.exists():
+        print(f"hoanhap: {path} already exists: a backup never overwrites a file; choose another name",
+              file=sys.stderr)
+        return 2
+    if not path.parent.is_dir():
+        print(f"hoanhap: there is no folder {path.parent}: create it first", file=sys.stderr)
+        return 2
+    try:
+        await services.db.backup(path)
+    except OSError as error:
+        print(f"hoanhap: the backup could not be written to {path}: {error.strerror or error}", file=sys.stderr)
+        return 2
+    print(f"backup written to {path}")
     return 0
 
 
@@ -78,17 +95,22 @@ async def _invite(services, args) -> int:
     return 0
 
 
-async def _report(services, args) -> int:
-    from datetime import date
+def cli_date(text: str, services):
+    """A date on the command line as people write it (dd/mm/yyyy), or ISO; None if unreadable."""
+    from bot.rules.dates import DateProblem, parse_date
 
+    day = parse_date(text, services.supervision.today(), year_required=True)
+    return None if isinstance(day, DateProblem) else day
+
+
+async def _report(services, args) -> int:
     from bot.flows.report import summary_text
     from bot.i18n import use_locale
     from bot.reports import chart, workbook
 
-    try:
-        start, end = date.fromisoformat(args.start), date.fromisoformat(args.end)
-    except ValueError:
-        print("hoanhap: --from and --to are dates written YYYY-MM-DD", file=sys.stderr)
+    start, end = cli_date(args.start, services), cli_date(args.end, services)
+    if start is None or end is None:
+        print("hoanhap: --from and --to are dates written dd/mm/yyyy (or yyyy-mm-dd)", file=sys.stderr)
         return 2
     if end < start:
         print("hoanhap: --to comes before --from", file=sys.stderr)
@@ -129,7 +151,10 @@ async def _commune(services, args) -> int:
                 if value < 0:
                     raise ValueError(f"--{option.replace('_', '-')} must not be negative")
                 changes[column] = value
-        settings = await services.accounts.configure_commune(args.name, changes, head=args.head)
+        name = args.commune_name or args.name
+        if not name:
+            raise ValueError('name the commune: --commune "Xã Mẫu Sơn"')
+        settings = await services.accounts.configure_commune(name, changes, head=args.head)
     except (ValueError, TypeError) as error:
         print(f"hoanhap: {error}", file=sys.stderr)
         return 2
@@ -166,7 +191,7 @@ async def _cadence(services, args) -> int:
 
 
 async def _import(services, args) -> int:
-    from bot.i18n import _, use_locale
+    from bot.i18n import _, _n, use_locale
     from bot.services.importer import import_file
 
     if not args.file.exists():
@@ -177,7 +202,8 @@ async def _import(services, args) -> int:
         if result.errors:
             for error in result.errors:
                 print(_("row {row}, column {column}: {reason}", row=error.row, column=error.column, reason=error.reason))
-            print(_("{count} problems found; nothing was imported.", count=len(result.errors)))
+            print(_n("{count} problem found; nothing was imported.", "{count} problems found; nothing was imported.",
+                     len(result.errors)))
             return 1
         print(_("{created} enrolled, {updated} updated, {unchanged} unchanged.", created=result.created,
                 updated=result.updated, unchanged=result.unchanged)

@@ -172,6 +172,10 @@ def busy(flow: Flow) -> str:
              task=_(flow.title))
 
 
+def no_open_question() -> Reply:
+    return Reply(_("That number answers no open question. Send /help to see what you can do."))
+
+
 def stale_button() -> Reply:
     return Reply(_("That button is no longer active. Send /help to see what you can do."))
 

@@ -39,6 +39,7 @@ from bot.flows.dates import DateQuestion
 from bot.i18n import N_, _
 from bot.models import Category, PenaltyType, Record, Role, Supplementary, SupplementaryKind
 from bot.rules.dates import add_months, parse_term
+from bot.rules.phones import normalise_phone
 from bot.services.access import NotFound, PermissionDenied
 from bot.services.supervision import RecordInput
 
@@ -240,6 +241,10 @@ async def on_relation(ctx: StepContext, incoming: Incoming):
     return Goto("phone")
 
 
+def phone_problem() -> str:
+    return _("That is not a Vietnamese phone number. Type it as you would dial it, for example 0912 345 678 or 024 3825 1234.")
+
+
 async def prompt_phone(ctx: StepContext) -> Reply:
     return Reply(_("Their phone number?"), (Choice("skip", _("Skip")),))
 
@@ -247,10 +252,10 @@ async def prompt_phone(ctx: StepContext) -> Reply:
 async def on_phone(ctx: StepContext, incoming: Incoming):
     if incoming.choice == "skip":
         return Goto("note")
-    digits = "".join(c for c in incoming.text or "" if c.isdigit() or c == "+")
-    if not (9 <= len(digits.lstrip("+")) <= 12):
-        return Stay(_("That does not look like a phone number. Type 10 digits, for example 0912345678."))
-    ctx.draft["family_phone"] = digits
+    phone = normalise_phone(incoming.text or "")
+    if phone is None:
+        return Stay(phone_problem())
+    ctx.draft["family_phone"] = phone
     return Goto("note")
 
 

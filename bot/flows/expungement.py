@@ -12,6 +12,7 @@ from datetime import date
 from bot.clock import format_date
 from bot.dialog.types import Choice, Finish, Flow, Goto, Incoming, Reply, Stay, Step, StepContext
 from bot.flows.dates import DateQuestion
+from bot.flows.texts import months_text, years_text
 from bot.i18n import N_, _
 from bot.models import PenaltyType, Role
 from bot.rules import expungement as rules
@@ -61,8 +62,8 @@ def explain(result: rules.Result, today: date | None = None) -> str:
 
 def _period(months: int) -> str:
     if months % 12 == 0:
-        return _("{years} years", years=months // 12)
-    return _("{months} months", months=months)
+        return years_text(months // 12)
+    return months_text(months)
 
 
 # ---- the conversation ----------------------------------------------------------------------

@@ -29,7 +29,8 @@ from bot.labels import CATEGORY_LABELS, CLOSE_LABELS, role_label, upper_first
 from bot.flows.pickers import Item, picker
 from bot.flows.texts import card_text
 from bot.flows.dates import DateQuestion
-from bot.flows.enrol import RECORD_DATE, RECORD_DATES
+from bot.flows.enrol import phone_problem, RECORD_DATE, RECORD_DATES
+from bot.rules.phones import normalise_phone
 from bot.i18n import N_, _
 from bot.models import Category, CloseReason, Role
 from bot.rules.cadence import DueState
@@ -205,10 +206,8 @@ def _parse_value(ctx: StepContext, field: str, incoming: Incoming):
         return (months, None) if months else (None, _("Please type the term in years and months, for example "
                                                       "“2 năm 6 tháng” or “18 tháng”."))
     if field == "family_phone":
-        digits = "".join(c for c in text if c.isdigit() or c == "+")
-        if not 9 <= len(digits.lstrip("+")) <= 12:
-            return None, _("That does not look like a phone number. Type 10 digits, for example 0912345678.")
-        return digits, None
+        phone = normalise_phone(text)
+        return (phone, None) if phone else (None, phone_problem())
     limit = 500 if field == "note" else 100
     if len(text) < (0 if field == "note" else 2):
         return None, _("Please type the new value.")

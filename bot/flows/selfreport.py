@@ -10,6 +10,17 @@ from bot.services.access import NotFound
 from bot.services.supervision import MAX_NOTE
 
 
+NOT_ENROLLED = N_("The commune police have not entered your details yet, so a self-report cannot be filed. If "
+                  "you need help now, send /contact: your message reaches the commune police.")
+
+
+async def begin(ctx: StepContext):
+    """Say so before the first question if there is no record to file it on."""
+    if await ctx.services.supervision.own_record(ctx.actor) is None:
+        return Finish((Reply(_(NOT_ENROLLED)),))
+    return None
+
+
 async def prompt_wellbeing(ctx: StepContext) -> Reply:
     return Reply(_("How are you doing these days?"),
                  tuple(Choice(f"w:{k}", upper_first(_(v))) for k, v in WELLBEING_LABELS.items()))
@@ -39,9 +50,12 @@ async def on_help(ctx: StepContext, incoming: Incoming):
     try:
         supervisor = await ctx.services.supervision.self_report(
             ctx.actor, wellbeing=ctx.draft["wellbeing"], work=ctx.draft["work"], help_needed=needs)
-    except NotFound:
-        return Finish((Reply(_("The commune police have not entered your details yet, so I cannot file this. "
-                               "Please ask them.")),))
+    except NotFound:  # the record went away meanwhile: a difficulty still reaches a person
+        if needs:
+            await ctx.services.handoff.ask_for_help(ctx.actor, needs, topic="selfreport")
+            return Finish((Reply(_("Your details are not on file, so no self-report was filed; what you need help "
+                                   "with was sent to the commune police, who will answer here.")),))
+        return Finish((Reply(_(NOT_ENROLLED)),))
     told = (_("Thank you. {name} has been told.", name=supervisor.full_name) if supervisor
             else _("Thank you. It is on your file for the commune police."))
     return Finish((Reply(told + "\n" + _("This helps your supporter; it does not replace any written report the "
@@ -54,6 +68,7 @@ SELF_REPORT = Flow(
     title=N_("Tell my supporter how I am"),
     roles=frozenset({Role.RETURNEE}),
     first="wellbeing",
+    begin=begin,
     steps={
         "wellbeing": Step(prompt_wellbeing, on_wellbeing),
         "work": Step(prompt_work, on_work),

@@ -15,7 +15,8 @@ from bot.labels import (
     WELLBEING_LABELS,
     WORK_LABELS,
 )
-from bot.i18n import _
+from bot.i18n import _, _n
+from bot.rules.phones import show_phone
 from bot.models import Record
 from bot.rules.cadence import Due, DueState
 
@@ -46,10 +47,18 @@ def term_text(months: int | None) -> str:
         return ""
     years, rest = divmod(months, 12)
     if years and rest:
-        return _("{years} years {months} months", years=years, months=rest)
+        return f"{years_text(years)} {months_text(rest)}"
     if years:
-        return _("{years} years", years=years)
-    return _("{months} months", months=rest)
+        return years_text(years)
+    return months_text(rest)
+
+
+def years_text(years: int) -> str:
+    return _n("{count} year", "{count} years", years)
+
+
+def months_text(months: int) -> str:
+    return _n("{count} month", "{count} months", months)
 
 
 def record_lines(record: Record) -> list[str]:
@@ -70,7 +79,7 @@ def record_lines(record: Record) -> list[str]:
         lines.append(_("Supplementary: {kind} until {date}", kind=_(SUPPLEMENTARY_LABELS[item.kind]), date=until))
     if record.family_name or record.family_phone:
         lines.append(_("Family contact: {name} ({relation}) {phone}", name=record.family_name,
-                       relation=record.family_relation, phone=record.family_phone).strip())
+                       relation=record.family_relation, phone=show_phone(record.family_phone)).strip())
     if record.note:
         lines.append(_("Note: {note}", note=record.note))
     lines.append(_("Enrolled on {date}", date=format_date(record.enrolled_on)))

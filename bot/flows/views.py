@@ -6,7 +6,7 @@ from bot.clock import format_date, format_datetime
 from bot.dialog.types import Choice, Command, Reply, StepContext
 from bot.labels import CATEGORY_LABELS
 from bot.flows.texts import due_text, roster_line
-from bot.i18n import N_, _
+from bot.i18n import N_, _, _n
 from bot.models import Role
 from bot.rules.cadence import DueState
 
@@ -17,7 +17,8 @@ async def on_mylist(ctx: StepContext) -> list[Reply]:
     if not rows:
         return [Reply(_("No one is assigned to you yet. Commune police will assign the people you follow."))]
     overdue = sum(1 for r in rows if r.due.state is DueState.OVERDUE)
-    head = _("You follow {count} people; {overdue} overdue.", count=len(rows), overdue=overdue)
+    head = _n("You follow {count} person; {overdue} overdue.", "You follow {count} people; {overdue} overdue.",
+              len(rows), overdue=overdue)
     lines = [roster_line(n, row) for n, row in enumerate(rows, 1)]
     return [Reply("\n".join([head, *lines]), (Choice("go:checkin", _("Record a visit or call")),), "menu")]
 

@@ -87,6 +87,8 @@ async def route(registry: engine.Registry, ctx: StepContext, state: str | None, 
     menu_pick = _menu_pick(ctx, text)
     if menu_pick is not None:
         return await start_item(registry, menu_pick.removeprefix("go:"), ctx)
+    if text.strip(" .").isdigit():  # an answer to a question that is no longer open
+        return Turn((basics.no_open_question(),), None)
     return await basics.on_idle_text(ctx, text)
 
 

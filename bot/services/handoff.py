@@ -16,7 +16,7 @@ from bot.storage.audit import Audit
 from bot.storage.help_threads import Message, Thread, Threads
 from bot.storage.people import People
 
-MAX_MESSAGE = 2000
+MAX_MESSAGE = 4096  # the longest message a messenger delivers (Telegram); longer parts are split when sent, never cut
 
 
 @dataclass(frozen=True)

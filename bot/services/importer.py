@@ -32,6 +32,7 @@ from pathlib import Path
 from bot.i18n import _
 from bot.models import Category, PenaltyType, Role
 from bot.rules.dates import DateProblem, parse_date, parse_term
+from bot.rules.phones import normalise_phone
 from bot.services.supervision import RecordInput
 from bot.storage.imports import Imports
 from bot.storage.audit import Audit
@@ -173,9 +174,11 @@ def parse_row(number: int, row: dict[str, object], today: date) -> tuple[RecordI
                 dates[column] = value
     if dates.get("probation_start") and dates.get("probation_end") and dates["probation_end"] <= dates["probation_start"]:
         bad("probation_end", _("before the start of probation"))
-    phone = "".join(c for c in _text(row.get("family_phone")) if c.isdigit() or c == "+")
-    if phone and not 9 <= len(phone.lstrip("+")) <= 12:
-        bad("family_phone", _("not a phone number"))
+    phone = _text(row.get("family_phone"))
+    if phone:
+        phone = normalise_phone(phone) or ""
+        if not phone:
+            bad("family_phone", _("not a Vietnamese phone number"))
     if errors:
         return None, errors
     return RecordInput(

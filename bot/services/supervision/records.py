@@ -20,6 +20,7 @@ from bot.models import (
     Supplementary,
 )
 from bot.rules.cadence import Due
+from bot.rules.phones import normalise_phone
 from bot.services.access import NotFound, PermissionDenied, require_role, same_commune
 from bot.services.base import Service
 from bot.storage.alerts import Alerts
@@ -51,6 +52,10 @@ class RecordInput:
     family_relation: str = ""
     family_phone: str = ""
     note: str = ""
+
+    def __post_init__(self) -> None:  # one stored form for phone numbers, whatever the way in
+        if self.family_phone:
+            object.__setattr__(self, "family_phone", normalise_phone(self.family_phone) or self.family_phone)
 
     def fields(self) -> dict:
         return {f: getattr(self, f) for f in RECORD_FIELDS if f != "cadence_rule"}
