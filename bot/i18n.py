@@ -71,6 +71,14 @@ def _n(singular: str, plural: str, count: int, **params: object) -> str:
     return text.format(count=count, **params)
 
 
+def format_number(value: float, decimals: int = 0) -> str:
+    """A number as the reader writes it: "0,5" and "1.234" in Vietnamese, "0.5" and "1,234" in English."""
+    from babel.numbers import format_decimal
+
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return format_decimal(value, format=pattern, locale=_current.get())
+
+
 def N_(msgid: str) -> str:
     """Mark a label for extraction; it is translated when shown (``_(label)``)."""
     return msgid

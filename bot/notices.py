@@ -34,6 +34,10 @@ def _member_joined(p: dict) -> list[Reply]:
     from bot.models import Role
 
     role = role_label(Role(p["role"]))
+    if p.get("of"):  # a family member: whose
+        if p.get("name"):
+            return [Reply(_("{name}, a family member of {relative}, has joined.", name=p["name"], relative=p["of"]))]
+        return [Reply(_("A family member of {relative} has joined with the code you created.", relative=p["of"]))]
     if p.get("name"):
         return [Reply(_("{name} has joined as a {role}.", name=p["name"], role=role))]
     return [Reply(_("A new {role} has joined with the code you created.", role=role))]
@@ -100,6 +104,15 @@ def alert_actions(alert_id: int) -> tuple[Choice, ...]:
     return alert_choices(alert_id)
 
 
+def raised_line(by: str, note: str) -> str:
+    """Who raised an alert and what they wrote ("" when it did not come from a check-in)."""
+    if not by:
+        return ""
+    if note:
+        return _("From {name}: “{note}”", name=by, note=note)
+    return _("From {name} (no note).", name=by)
+
+
 def alert_line(p: dict) -> str:
     reason = ALERT_REASONS[p["reason"]]
     who = f"{p['name']} ({p['village']})" if p.get("village") else p.get("name", "")
@@ -108,7 +121,9 @@ def alert_line(p: dict) -> str:
 
 @notice("alert")
 def _alert(p: dict) -> list[Reply]:
-    text = _("🔔 Alert. {line}\nSend /alerts to see and handle open alerts.", line=alert_line(p))
+    line = alert_line(p)
+    raised = raised_line(p.get("by", ""), p.get("note", ""))
+    text = _("🔔 Alert. {line}\nSend /alerts to see and handle open alerts.", line=line + ("\n" + raised if raised else ""))
     return [Reply(text, alert_actions(p["alert_id"]), "alert", inline_only=True)]
 
 

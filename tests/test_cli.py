@@ -33,10 +33,12 @@ def test_invite_prints_a_code_then_a_police_officer_uses_it_in_the_console(env, 
     valid_until = {f"valid until: {moment + timedelta(days=7):%d/%m/%Y}" for moment in (before, after)}
     assert any(line in made.stdout for line in valid_until)  # Vietnam time, dd/mm/yyyy
 
-    chat = hoanhap("console", env=env, cwd=tmp_path, stdin=f"/start {code}\n/invite\n1\nVi Văn Tám\n/quit\n")
+    chat = hoanhap("console", env=env, cwd=tmp_path,  # invited without --name: the officer is asked it first
+                   stdin=f"/start {code}\nHoàng Văn Minh\n/invite\n1\nVi Văn Tám\n/quit\n")
 
     assert chat.returncode == 0, chat.stderr
     assert "Chào mừng! Bạn đã đăng ký với vai trò cán bộ Công an xã của Xã Mẫu Sơn." in chat.stdout
+    assert "Họ và tên đầy đủ của bạn?" in chat.stdout and "Cảm ơn Hoàng Văn Minh." in chat.stdout
     assert "1. Tổ viên Tổ bảo vệ an ninh, trật tự" in chat.stdout
     assert "Mã mời cho tổ viên Tổ bảo vệ an ninh, trật tự" in chat.stdout
 
@@ -49,7 +51,7 @@ def test_the_console_demo_lets_you_switch_between_people(tmp_path):
     assert chat.returncode == 0, chat.stderr
     assert "police1 (police)" in chat.stdout and "returnee1 (returnee)" in chat.stdout
     assert "Cán bộ Công an xã có thể" in chat.stdout
-    assert "Ở đây anh/chị có thể hỏi về vay vốn" in chat.stdout
+    assert "Tại đây anh/chị có thể:\n     /me " in chat.stdout  # a returnee's own list
     assert "chức năng này không dành cho bạn" in chat.stdout  # a returnee cannot /invite
     assert "Để sử dụng, bạn cần mã mời" in chat.stdout  # a stranger is told how to get in
 
@@ -210,3 +212,20 @@ def test_a_backup_that_cannot_be_written_says_why_in_one_line(env, tmp_path, whe
     assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
     assert says in done.stderr
     assert (tmp_path / "exists.sqlite3").read_text() == "keep me"
+
+
+def test_the_console_writes_files_to_a_private_output_folder_and_says_where(tmp_path):
+    import stat
+
+    env = {"HOANHAP_DB": str(tmp_path / "c.sqlite3"), "HOANHAP_TELEGRAM_TOKEN": "",
+           "HOANHAP_OUTPUT_DIR": str(tmp_path / "out")}
+    work = tmp_path / "repo"
+    work.mkdir()
+    made = hoanhap("invite", "--role", "police", "--commune", "Xã Mẫu Sơn", "--name", "Hoàng Văn Minh", env=env,
+                   cwd=work)
+    code = made.stdout.split("code: ", 1)[1].split()[0]
+    done = hoanhap("console", env=env, cwd=work, stdin=f"/start {code}\n/mydata\n/quit\n")
+    written = list((tmp_path / "out").iterdir())
+    assert len(written) == 1 and f"📎 {written[0]}" in done.stdout
+    assert stat.S_IMODE(written[0].stat().st_mode) == 0o600
+    assert list(work.iterdir()) == []  # nothing in the folder the console was started from

@@ -159,3 +159,22 @@ async def test_a_conversation_survives_a_restart(settings, clock):
         assert "Mã mời cho cán bộ Công an xã" in said[0]
     finally:
         await second.close()
+
+
+async def test_help_lists_what_this_person_can_do_now_grouped_and_short(services):
+    await onboard(services, Messenger.CONSOLE, "police1", Role.POLICE)
+    police = TextChat(services, "police1")
+    text = (await police.says("/help"))[0]
+    lines = text.splitlines()
+    assert lines[0] == "Cán bộ Công an xã có thể:"
+    for command in ("/alerts", "/requests", "/enrol", "/people", "/assess", "/checkins", "/appointment", "/report",
+                    "/outreach", "/post", "/invite"):  # everything the menu holds, by its command
+        assert any(line.startswith(command + " ") for line in lines), command
+    account = lines.index("Tài khoản:")
+    assert any(line.startswith("/language ") for line in lines[account:])
+    assert len(lines) <= 30 and not any("/checkin " in line for line in lines)  # nothing they cannot use
+
+    await onboard(services, Messenger.CONSOLE, "sup1", Role.SUPERVISOR)
+    supervisor = (await TextChat(services, "sup1").says("/help"))[0].splitlines()
+    assert any(line.startswith("/checkin ") for line in supervisor) and not any(
+        line.startswith("/enrol ") for line in supervisor)

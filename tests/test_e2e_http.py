@@ -55,8 +55,11 @@ async def test_stranger_officer_language_and_cancel_over_http(polling_bot, serve
 
     invite = await services.accounts.create_invite(role=Role.POLICE, commune_name="Xã Mẫu Sơn")
     await api.user_says(OFFICER, f"/start {invite.code}")
-    welcome, menu = await api.wait_sent(OFFICER, 2)
+    welcome, asked = await api.wait_sent(OFFICER, 2)
     assert welcome.text == "Chào mừng! Bạn đã đăng ký với vai trò cán bộ Công an xã của Xã Mẫu Sơn."
+    assert asked.text.startswith("Họ và tên đầy đủ của bạn?")  # the code was made without a name
+    await api.user_says(OFFICER, "Hoàng Văn Minh")
+    _thanks, menu = await api.wait_sent(OFFICER, 2)
 
     await api.user_presses(OFFICER, menu, "Ngôn ngữ")
     [question] = await api.wait_sent(OFFICER)
@@ -133,6 +136,8 @@ async def test_a_conversation_resumes_after_the_process_is_killed(server, env, t
     bot = await _start_bot(child_env, tmp_path)
     try:
         await api.user_says(OFFICER, f"/start {invite}")
+        await api.wait_sent(OFFICER, 2, timeout=30)  # welcome, and the name question (invited without one)
+        await api.user_says(OFFICER, "Hoàng Văn Minh")
         await api.wait_sent(OFFICER, 2, timeout=30)
         await api.user_says(OFFICER, "/invite")
         [roles] = await api.wait_sent(OFFICER)

@@ -86,3 +86,15 @@ def test_the_ask_command_prints_one_json_object(env, tmp_path):
 
     done = hoanhap("ask", "--lang", "en", "how much can I borrow", env=env, cwd=tmp_path)
     assert "100 million VND" in done.stdout and "Source:" in done.stdout
+
+
+def test_every_source_is_a_legal_instrument_never_one_communes_own_charter():
+    from bot.services.helpdesk import knowledge
+
+    instrument = ("Luật", "Bộ luật", "Nghị định", "Thông tư", "Quyết định", "Law", "Criminal Code", "Decree",
+                  "Circular", "Decision")
+    for locale in ("vi", "en"):
+        for topic in knowledge(locale).values():
+            for source in topic.sources:
+                assert source.startswith(instrument), (locale, source)
+                assert "Mẫu Sơn" not in source and "xã " not in source.lower()

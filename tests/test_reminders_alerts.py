@@ -171,7 +171,8 @@ async def test_an_alert_reaches_every_officer_at_once_even_at_night(world, servi
         happened_on=date(2026, 11, 22)))
     await services.notifier.flush()
 
-    expected = "🔔 Cảnh báo. Nông Văn Bình (Thôn Nà Lay): đã rời khỏi địa phương\nGửi /alerts để xem và xử lý."
+    expected = ("🔔 Cảnh báo. Nông Văn Bình (Thôn Nà Lay): đã rời khỏi địa phương\nTừ Lương Thị Hoa (không có ghi chú).\n"
+                "Gửi /alerts để xem và xử lý.")
     assert world.channel.texts("police1")[-1] == expected
     assert world.channel.texts("police2")[-1] == expected
 
@@ -236,7 +237,8 @@ async def test_police_close_and_postpone_alerts_and_a_postponed_one_comes_back(w
     at(clock, date(2026, 11, 25), 7, 0)
     await run_tick(services)
     assert world.channel.texts("police1")[before:] == [
-        "🔔 Cảnh báo. Nông Văn Bình (Thôn Nà Lay): không liên lạc được\nGửi /alerts để xem và xử lý."]
+        "🔔 Cảnh báo. Nông Văn Bình (Thôn Nà Lay): không liên lạc được\nTừ Lương Thị Hoa (không có ghi chú).\n"
+        "Gửi /alerts để xem và xử lý."]
 
     await police.says("/alerts")
     await police.says("1")
@@ -306,3 +308,43 @@ async def test_someone_who_blocked_the_bot_is_marked_unreachable_and_police_are_
     assert channel.texts("police1")[-1].startswith("🔔 Cảnh báo. Vi Văn Tám: tin nhắn của trợ lý không đến được (đã chặn trợ lý")
     async with services.db.reading() as conn:
         assert (await Outbox.counts(conn))["pending"] == 0
+
+
+async def test_an_alert_says_who_raised_it_and_what_they_wrote_within_a_phone_screen(world, services):
+    person = await world.enrol("Nông Văn Bình", supervisor="supervisor1")
+    note = "Uống rượu nhiều, vợ lo lắng. " + "Hàng xóm kể đêm qua có cãi nhau to. " * 10
+    await services.supervision.record_checkin(await world.actor("supervisor1"), CheckinInput(
+        client_key="noted", person_id=person, contact=Contact.HOME_VISIT, status=Status.CONCERN, note=note,
+        happened_on=date(2026, 11, 22)))
+    await services.notifier.flush()
+    alert = world.channel.texts("police1")[-1]
+    assert alert.startswith("🔔 Cảnh báo. Nông Văn Bình (Thôn Nà Lay): có dấu hiệu đáng lo ngại\n"
+                            "Từ Lương Thị Hoa: “Uống rượu nhiều, vợ lo lắng. Hàng xóm kể")
+    assert alert.endswith("…”\nGửi /alerts để xem và xử lý.") and len(alert) < 400
+
+    police = world.police
+    await police.says("/alerts")
+    shown = await police.says("1")
+    assert "Từ Lương Thị Hoa: “Uống rượu nhiều, vợ lo lắng." in shown[0]
+
+
+async def test_an_appointment_says_whether_the_bot_can_remind_the_person(world, services):
+    await world.enrol("Nông Văn Bình", supervisor="supervisor1")  # never joined the bot
+    police = world.police
+    await police.says("/appointment")
+    await police.says("1")
+    await police.says("5/1")  # an appointment: next January
+    await police.says("9:00")
+    said = await police.picks("Tại trụ sở xã")
+    assert said == ["Đã lưu lịch hẹn với Nông Văn Bình lúc 09:00 05/01/2027. Nông Văn Bình chưa tham gia trợ lý (hoặc "
+                    "không nhận được tin), nên không thể gửi lời nhắc: đề nghị báo trực tiếp cho người này."]
+
+
+async def test_police_hear_whose_family_member_joined(world, services):
+    person = await world.enrol("Nông Văn Bình", supervisor="supervisor1")
+    police = await world.actor("police1")
+    invite = await services.accounts.create_invite(role=Role.FAMILY, commune_id=police.person.commune_id,
+                                                   family_of=person, created_by=police.person)
+    await TextChat(services, "lan").says(f"/start {invite.code}")
+    await services.notifier.flush()
+    assert world.channel.texts("police1")[-1] == "Một người thân của Nông Văn Bình đã tham gia bằng mã mời bạn tạo."

@@ -178,3 +178,30 @@ def test_the_report_command_writes_the_files(env, tmp_path):
     assert hoanhap("report", "--from", "2026-06-30", "--to", "2026-01-01", env=env, cwd=tmp_path).returncode == 2
     unreadable = hoanhap("report", "--from", "31/02/2026", "--to", "30/06/2026", env=env, cwd=tmp_path)
     assert unreadable.returncode == 2 and "dd/mm/yyyy" in unreadable.stderr
+
+
+def test_numbers_and_months_are_written_as_the_reader_writes_them_and_the_chart_counts_whole_things():
+    from datetime import date as day
+
+    from bot.flows.report import summary_text
+    from bot.i18n import use_locale
+    from bot.reports.chart import draw
+    from bot.services.reports import Report
+
+    empty = Report(scope="Xã Mẫu Sơn", start=day(2026, 12, 1), end=day(2026, 12, 31))
+    with use_locale("vi"):
+        figure = draw(empty)
+        assert [t.get_text() for t in figure.axes[0].texts] == ["Không có lần liên lạc và cảnh báo nào trong kỳ này."]
+    quiet = Report(scope="Xã Mẫu Sơn", start=day(2026, 11, 1), end=day(2026, 12, 31),
+                   monthly={"2026-11": {"on_time": 0, "late": 0, "alerts": 1}, "2026-12": {"on_time": 0, "late": 0,
+                                                                                         "alerts": 0}},
+                   median_claim_hours=0.5)
+    with use_locale("vi"):
+        figure = draw(quiet)
+        contacts, alerts = figure.axes
+        assert contacts.get_ylim()[0] == 0 and alerts.get_ylim()[0] == 0  # never −0.04 … 0.04
+        assert all(float(t).is_integer() for t in alerts.get_yticks())  # no half alerts
+        assert [t.get_text() for t in contacts.get_xticklabels()] == ["11/2026", "12/2026"]
+        assert "Thời gian trung vị nhận xử lý: 0,5 giờ; xử lý xong: –" in summary_text(quiet)
+    with use_locale("en"):
+        assert "Median time to claim: 0.5 h" in summary_text(quiet)

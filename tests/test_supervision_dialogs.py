@@ -476,3 +476,33 @@ async def test_a_self_report_from_someone_not_enrolled_is_refused_before_any_que
     assert said == ["Công an xã chưa nhập thông tin của anh/chị nên chưa thể gửi tự báo cáo. Nếu cần giúp đỡ ngay, "
                     "gửi /contact: tin nhắn sẽ đến Công an xã."]
     assert tu.options == []  # no question asked
+
+
+async def test_an_officer_invited_without_a_name_is_asked_for_it_and_claims_read_well(world, services):
+    invite = await services.accounts.create_invite(role=Role.POLICE, commune_name="Xã Mẫu Sơn")  # no --name
+    officer = TextChat(services, "police9")
+    said = await officer.says(f"/start {invite.code}")
+    assert said == ["Chào mừng! Bạn đã đăng ký với vai trò cán bộ Công an xã của Xã Mẫu Sơn.",
+                    "Họ và tên đầy đủ của bạn? Đồng nghiệp và những người bạn làm việc cùng sẽ thấy tên này."]
+    assert (await officer.says("/"))[0].startswith("Vui lòng nhập họ và tên")
+    said = await officer.says("Đinh  Văn   Lực")
+    assert said[0] == "Cảm ơn Đinh Văn Lực." and "Tạo mã mời" in officer.options  # then the menu, as usual
+    actor = await services.accounts.identify(Messenger.CONSOLE, "police9", "police9")
+    assert actor.person.full_name == "Đinh Văn Lực"
+
+
+async def test_a_command_mid_conversation_starts_unless_a_half_typed_record_would_be_lost(world, services):
+    await world.enrol("Nông Văn Bình", supervisor="supervisor1")
+    police = world.police
+    await police.says("/people")
+    await police.picks("Tất cả")
+    await police.says("1")  # a card is open
+    said = await police.says("/alerts")
+    assert said[0] == "Đã dừng: Danh sách của xã (gửi /people để làm lại)."
+    assert said[1] == "Không có cảnh báo nào đang mở."
+
+    await police.says("/enrol")
+    await police.says("Lý Thị Mai")  # a new person half typed
+    said = await police.says("/people")
+    assert said[0].startswith("Bạn đang làm dở: Tiếp nhận người mới")  # asked to finish or /cancel first
+    assert police.last.text.startswith("Ngày sinh")

@@ -36,13 +36,15 @@ async def test_an_invited_officer_onboards_with_a_deep_link_and_gets_their_comma
     said = await officer.says(f"/start {invite.code}")
 
     assert said[0] == "Chào mừng! Bạn đã đăng ký với vai trò cán bộ Công an xã của Xã Mẫu Sơn."
+    assert said[1].startswith("Họ và tên đầy đủ của bạn?")  # invited without a name
+    assert (await officer.says("Hoàng Văn Minh"))[0] == "Cảm ơn Hoàng Văn Minh."
     assert officer.buttons == ["Cảnh báo", "Yêu cầu giúp đỡ", "Tiếp nhận người mới", "Danh sách của xã",
                                "Nhận xét, đánh giá định kỳ", "Sửa lần liên lạc", "Đặt lịch hẹn", "Báo cáo",
                                "Ghi tuyên truyền, tin báo", "Đăng tin việc làm, học nghề", "Tạo mã mời", "Ngôn ngữ"]
     assert api.commands_for_chat(777) == ["alerts", "requests", "enrol", "people", "ask", "jobs", "loan",
                                           "expungement", "assess", "checkins", "appointment", "report", "outreach",
-                                          "post", "invite", "language", "help", "privacy", "linkcode", "mydata",
-                                          "cancel"]
+                                          "post", "invite", "language", "myname", "help", "privacy", "linkcode",
+                                          "mydata", "cancel"]
 
 
 async def test_police_create_an_invite_with_buttons(telegram, api, services):
@@ -117,10 +119,10 @@ async def test_garbage_unknown_commands_huge_messages_and_photos(telegram, api, 
     await officer.says("/invite")
     assert (await officer.says("\u0000\u202e" + "ă" * 4094))[-1] == "Mã mời này dành cho ai?"
     assert (await officer.sends_photo())[-1] == "Mã mời này dành cho ai?"
-    said = await officer.says("/language")
-    assert said[0].startswith("Bạn đang làm dở: Tạo mã mời")
-    said = await officer.says("/help")
+    said = await officer.says("/help")  # answered, and the question asked again
     assert said[0].startswith("Cán bộ Công an xã có thể") and said[-1] == "Mã mời này dành cho ai?"
+    said = await officer.says("/language")  # another conversation: the invite is left, saying so
+    assert said[0] == "Đã dừng: Tạo mã mời (gửi /invite để làm lại)." and officer.buttons[:2] == ["Tiếng Việt", "English"]
     assert (await officer.says("/cancel"))[0].startswith("Đã hủy")
     assert (await officer.says("/cancel"))[0].startswith("Không có gì để hủy")
 

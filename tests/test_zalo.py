@@ -82,7 +82,8 @@ async def test_a_full_check_in_a_question_and_an_alert_to_police_on_zalo(zalo_bo
         happened_on=date(2026, 11, 22)))
     await services.notifier.flush()
     [alert] = await zalo.wait_sent("zp1")
-    assert alert == "🔔 Cảnh báo. Nông Văn Bình (Thôn Nà Lay): có dấu hiệu đáng lo ngại\nGửi /alerts để xem và xử lý."
+    assert alert == ("🔔 Cảnh báo. Nông Văn Bình (Thôn Nà Lay): có dấu hiệu đáng lo ngại\nTừ Hà Văn Sơn (không có ghi chú).\n"
+                     "Gửi /alerts để xem và xử lý.")
     await zalo.user_says("zp1", "/alerts")
     await zalo.wait_sent("zp1")
     await zalo.user_says("zp1", "1")

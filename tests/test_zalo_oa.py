@@ -112,7 +112,8 @@ async def test_police_supervisor_and_returnee_on_the_commune_oa(served, platform
     # the alert reaches the officer on the OA, who claims it by typing
     await services.notifier.flush()
     [alert] = await platform.wait_sent("op1")
-    assert alert == "🔔 Cảnh báo. Nông Văn Bình (Thôn Nà Lay): có dấu hiệu đáng lo ngại\nGửi /alerts để xem và xử lý."
+    assert alert == ("🔔 Cảnh báo. Nông Văn Bình (Thôn Nà Lay): có dấu hiệu đáng lo ngại\nTừ Hà Văn Sơn (không có ghi chú).\n"
+                     "Gửi /alerts để xem và xử lý.")
     await platform.says("op1", "/alerts")
     await platform.wait_sent("op1")
     await platform.says("op1", "1")

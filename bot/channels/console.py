@@ -29,18 +29,32 @@ def render(reply: Reply) -> str:
     return "\n".join(lines)
 
 
+def default_output_dir() -> Path:
+    """Where the console writes files (reports, /mydata): ``HOANHAP_OUTPUT_DIR``, else a folder only
+    this user can read in the system's temporary directory — never the current folder (which may be
+    a repository)."""
+    import os
+    import tempfile
+
+    chosen = os.environ.get("HOANHAP_OUTPUT_DIR", "").strip()
+    return Path(chosen) if chosen else Path(tempfile.gettempdir()) / f"hoanhap-{os.getuid()}"
+
+
 class ConsoleChannel:
     messenger = Messenger.CONSOLE
 
-    def __init__(self, out: TextIO = sys.stdout) -> None:
+    def __init__(self, out: TextIO = sys.stdout, output_dir: Path | None = None) -> None:
         self.out = out
         self.me = "you"
+        self.output_dir = output_dir or default_output_dir()
 
     async def send(self, chat_id: str, reply: Reply) -> None:
         prefix = "" if chat_id == self.me else f"[→ {chat_id}] "
-        if reply.attachment is not None:  # a terminal shows files as files
-            path = Path.cwd() / reply.attachment.filename
+        if reply.attachment is not None:  # a terminal shows files as files, in a private folder, and says where
+            self.output_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+            path = self.output_dir / reply.attachment.filename
             path.write_bytes(reply.attachment.data)
+            path.chmod(0o600)
             reply = Reply(f"{reply.text}\n📎 {path}")
         self.out.write(f"{prefix}bot> " + render(reply).replace("\n", "\n     ") + "\n")
         self.out.flush()

@@ -8,12 +8,12 @@ from bot.dialog.types import Command, Flow
 def all_flows() -> list[Flow]:
     """Every conversation."""
     from bot.flows import (alerts, assess, checkin, checkin_fix, contact, enrol, expungement, helpdesk, invite,
-                           jobs, language, loan, people, report, selfreport)
+                           jobs, language, loan, myname, people, report, selfreport)
 
     return [checkin.FLOW, enrol.FLOW, people.FLOW, assess.FLOW, checkin_fix.FLOW, selfreport.SELF_REPORT,
             selfreport.SHARE, invite.FLOW, language.FLOW, helpdesk.FLOW, expungement.FLOW, loan.FLOW,
             contact.CONTACT, contact.REQUESTS, jobs.BOARD, jobs.POST, alerts.FLOW, alerts.REMINDERS,
-            alerts.APPOINTMENT, report.REPORT, report.OUTREACH]
+            alerts.APPOINTMENT, report.REPORT, report.OUTREACH, myname.FLOW]
 
 
 def all_commands() -> list[Command]:

@@ -15,7 +15,7 @@ from bot.flows.dates import DateQuestion
 from bot.i18n import N_, _
 from bot.labels import alert_choices, not_available
 from bot.models import Role
-from bot.notices import alert_line
+from bot.notices import alert_line, raised_line
 from bot.services.access import NotFound
 
 
@@ -43,6 +43,9 @@ async def on_alert(ctx: StepContext, alert_id: int):
 async def prompt_action(ctx: StepContext) -> Reply:
     view = await ctx.services.alerting.view(ctx.actor, ctx.draft["alert"])
     lines = [_line(view), _("Since {when}", when=format_datetime(view.alert.created_at))]
+    raised = raised_line(view.raised_by, view.raised_note)
+    if raised:
+        lines.append(raised)
     if view.alert.note:
         lines.append(_("Note: {note}", note=view.alert.note))
     return Reply("\n".join(lines), alert_choices())
@@ -232,7 +235,11 @@ async def on_place(ctx: StepContext, incoming: Incoming):
     day = date.fromisoformat(ctx.draft["day"])
     at = datetime.combine(day, time.fromisoformat(ctx.draft["hour"]), ctx.services.settings.timezone)
     await ctx.services.supervision.set_appointment(ctx.actor, ctx.draft["person"], at, place)
-    return Finish((Reply(_("Appointment with {name} on {when} saved. They will be reminded the day before.",
+    if await ctx.services.supervision.can_be_reminded(ctx.actor, ctx.draft["person"]):
+        return Finish((Reply(_("Appointment with {name} on {when} saved. They will be reminded the day before.",
+                               name=ctx.draft["name"], when=format_datetime(at))),))
+    return Finish((Reply(_("Appointment with {name} on {when} saved. {name} has not joined the bot (or cannot get its "
+                           "messages), so no reminder can be sent: please tell them yourself.",
                            name=ctx.draft["name"], when=format_datetime(at))),))
 
 

@@ -66,52 +66,56 @@ async def redeem(ctx: StepContext, code: str) -> list[Reply]:
         return [Reply(_("That code has expired (codes are valid for 7 days). Please ask your commune "
                         "police for a new one."))]
     ctx.actor = await ctx.services.accounts.identify(actor.messenger, actor.external_id, actor.chat_id)
-    return [
-        Reply(_("Welcome! You are now registered as a {role} of {commune}.",
-                role=role_label(result.person.role), commune=result.commune.name)),
-        main_menu(ctx),
-    ]
+    welcome = Reply(_("Welcome! You are now registered as a {role} of {commune}.",
+                      role=role_label(result.person.role), commune=result.commune.name))
+    if not result.person.full_name.strip():  # the code was made without a name: ask it now
+        return [welcome, NEEDS_NAME]
+    return [welcome, main_menu(ctx)]
 
 
-_HELP = {
-    Role.POLICE: N_(
-        "As commune police you can:\n"
-        "/invite: create an invite code for a supervisor, a returnee, a family member or a colleague\n"
-        "/language: change the language\n"
-        "/privacy: what the bot keeps and who sees it\n"
-        "/cancel: stop what you are doing"
-    ),
-    Role.SUPERVISOR: N_(
-        "As a village supervisor you will record visits and calls to the people assigned to you.\n"
-        "/language: change the language\n"
-        "/privacy: what the bot keeps and who sees it\n"
-        "/cancel: stop what you are doing"
-    ),
-    Role.RETURNEE: N_(
-        "Here you can ask about loans, jobs, training and papers, and reach a person at the commune.\n"
-        "/language: change the language\n"
-        "/privacy: what the bot keeps about you and who sees it\n"
-        "/cancel: stop what you are doing"
-    ),
-    Role.FAMILY: N_(
-        "As a family member you can see what your relative agreed to share with you.\n"
-        "/language: change the language\n"
-        "/privacy: what the bot keeps and who sees it\n"
-        "/cancel: stop what you are doing"
-    ),
-    Role.PROVINCE: N_(
-        "As provincial police you can see figures across communes, without personal data.\n"
-        "/language: change the language\n"
-        "/privacy: what the bot keeps and who sees it"
-    ),
+NEEDS_NAME = Reply("")  # a marker: the caller starts /myname after these replies
+
+
+async def joined(ctx: StepContext, replies: list[Reply]) -> Turn:
+    """The turn after /start CODE or a typed code: the replies, then the name question if needed."""
+    if replies and replies[-1] is NEEDS_NAME:
+        from bot.dialog import engine
+
+        asked = await engine.begin(ctx.services.flows.flows["myname"], ctx)
+        return Turn((*replies[:-1], *asked.replies), asked.state)
+    return Turn(tuple(replies), None)
+
+
+HELP_HEADLINES = {
+    Role.POLICE: N_("As commune police you can:"),
+    Role.SUPERVISOR: N_("As a village supervisor you can:"),
+    Role.RETURNEE: N_("Here you can:"),
+    Role.FAMILY: N_("As a family member you can:"),
+    Role.PROVINCE: N_("As provincial police you can:"),
 }
+ACCOUNT = ("language", "myname", "privacy", "mydata", "linkcode", "reminders", "share")  # about oneself
+
+
+def help_text(ctx: StepContext) -> str:
+    """What this person can do now, by command, in two groups: their work, and their account."""
+    items = ctx.services.flows.for_role(ctx.actor.role)
+    work, account = [], []
+    for item in items:
+        command = getattr(item, "command", None) or item.name
+        if command in ("help", "start"):
+            continue
+        line = f"/{command} — {_(item.title)}"
+        (account if command in ACCOUNT else work).append(line)
+    lines = [_(HELP_HEADLINES[ctx.actor.role]), *work, _("Your account:"), *account,
+             _("/cancel — stop what you are doing")]
+    return "\n".join(lines)
 
 
 async def on_help(ctx: StepContext) -> list[Reply]:
     role = ctx.actor.role
     if role is None:
         return [stranger_intro()]
-    return [Reply(_(_HELP[role])), main_menu(ctx)]
+    return [Reply(help_text(ctx)), main_menu(ctx)]
 
 
 async def on_privacy(ctx: StepContext) -> list[Reply]:
@@ -172,6 +176,11 @@ def busy(flow: Flow) -> str:
              task=_(flow.title))
 
 
+def left(flow: Flow) -> Reply:
+    return Reply(_("You left: {task} (send /{command} to start it again).", task=_(flow.title),
+                   command=flow.command))
+
+
 def no_open_question() -> Reply:
     return Reply(_("That number answers no open question. Send /help to see what you can do."))
 
@@ -218,7 +227,7 @@ async def on_idle_text(ctx: StepContext, text: str) -> Turn:
     """Free text outside any conversation: an invite code from a stranger, or a question."""
     if ctx.actor.role is None:
         if looks_like_code(text):
-            return Turn(tuple(await redeem(ctx, text)), None)
+            return await joined(ctx, await redeem(ctx, text))
         return Turn((stranger_intro(),), None)
     if fold(text).strip(" .!") in ACKNOWLEDGEMENTS:  # "OK" to a reminder
         return Turn((Reply(_("Thank you. Send /help whenever you need something.")),), None)

@@ -11,7 +11,7 @@ from bot.dialog.types import Attachment, Choice, Finish, Flow, Goto, Incoming, R
 from bot.labels import CATEGORY_LABELS
 from bot.workers import run_heavy
 from bot.flows.dates import DateQuestion
-from bot.i18n import N_, _
+from bot.i18n import N_, _, format_number
 from bot.models import Category, Role
 from bot.notices import ALERT_REASONS
 
@@ -28,7 +28,7 @@ def period_of(choice: str, today: date) -> tuple[date, date]:
 
 def summary_text(report) -> str:
     def hours(value):
-        return _("{hours} h", hours=f"{value:.1f}") if value is not None else "–"
+        return _("{hours} h", hours=format_number(value, 1)) if value is not None else "–"
 
     lines = [_("Report {scope}, {start} to {end}", scope=report.scope or _("all communes"),
                start=format_date(report.start), end=format_date(report.end))]
@@ -37,7 +37,7 @@ def summary_text(report) -> str:
     for category in Category:
         if report.managed[category] or report.new[category]:
             lines.append(f"  • {_(CATEGORY_LABELS[category])}: {report.managed[category]}")
-    share = f"{report.on_time_share * 100:.0f}%" if report.on_time_share is not None else "–"
+    share = f"{format_number(report.on_time_share * 100)}%" if report.on_time_share is not None else "–"
     lines.append(_("Check-ins: {done}; contacts due {due}: on time {on_time}, late {late}, missed {missed} "
                    "({share} on time)", done=report.checkins, due=report.due, on_time=report.on_time,
                    late=report.late, missed=report.missed, share=share))

@@ -79,7 +79,8 @@ def build(report: Report) -> bytes:
     _sheet(book, _("Alerts"), [_("Reason"), _("Number")],
            [[_(ALERT_REASONS[r]), n] for r, n in sorted(report.alerts.items())])
     _sheet(book, _("By month"), [_("Month"), _("On time"), _("Late"), _("Alerts")],
-           [[month, c["on_time"], c["late"], c["alerts"]] for month, c in sorted(report.monthly.items())])
+           [[f"{month[5:]}/{month[:4]}", c["on_time"], c["late"], c["alerts"]]  # mm/yyyy, as people read months
+            for month, c in sorted(report.monthly.items())])
     if report.people:
         states = {DueState.OVERDUE: _("overdue"), DueState.DUE: _("due"), DueState.OK: _("up to date"),
                   DueState.CLOSED: _("closed")}

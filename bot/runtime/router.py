@@ -24,8 +24,16 @@ def parse_command(text: str) -> tuple[str, str] | None:
     return head.split("@", 1)[0].lower(), rest.strip()
 
 
+# Conversations that hold a half-typed record (a new person, a contact, an assessment, a
+# correction): a command that would start another conversation asks to finish or /cancel first,
+# so nothing typed is lost. Any other conversation is simply left for the command.
+KEEP_UNTIL_DONE = {"enrol", "checkin", "assess", "checkins"}
+
+
 async def command_in_dialog(registry: engine.Registry, state: str, ctx: StepContext, name: str) -> Turn:
-    """A command sent mid-conversation: answer stateless ones, refuse the rest, ask again."""
+    """A command sent mid-conversation: a stateless one is answered and the question asked again;
+    one that starts another conversation starts it (saying which was left), unless that would lose
+    a half-typed record."""
     flow = registry.flow_of(state)
     if flow is None:
         return Turn((basics.unknown_command(),), None)
@@ -33,6 +41,9 @@ async def command_in_dialog(registry: engine.Registry, state: str, ctx: StepCont
     if name in registry.commands:
         head = tuple(await engine.run_command(registry.commands[name], ctx))
         notice = basics.busy(flow)
+    elif name in registry.by_command and flow.name not in KEEP_UNTIL_DONE:
+        started = await engine.begin(registry.by_command[name], ctx)
+        return Turn((basics.left(flow), *started.replies), started.state)
     elif name in registry.by_command or name == "start":
         notice = basics.busy(flow)
     else:
@@ -78,7 +89,7 @@ async def route(registry: engine.Registry, ctx: StepContext, state: str | None, 
         if state:
             return await command_in_dialog(registry, state, ctx, name)
         if name == "start":
-            return Turn(tuple(await basics.on_start(ctx, arg or None)), None)
+            return await basics.joined(ctx, await basics.on_start(ctx, arg or None))
         if registry.knows(name):
             return await start_item(registry, name, ctx)
         return Turn((basics.unknown_command(),), None)

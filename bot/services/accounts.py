@@ -13,6 +13,7 @@ from bot.clock import Clock
 from bot.models import Actor, Commune, Identity, Messenger, Person, Role
 from bot.storage.db import Database
 from bot.services.outbox import enqueue
+from bot.services.access import PermissionDenied
 from bot.storage.audit import Audit
 from bot.storage.communes import Communes
 from bot.storage.groups import Groups
@@ -228,12 +229,23 @@ class Accounts:
             if invite.family_of is not None:
                 await FamilyLinks.add(tx, person.id, invite.family_of, now)
             if invite.created_by is not None:
+                relative = await People.get(tx, invite.family_of) if invite.family_of is not None else None
                 await enqueue(tx, tz=self.tz, now=now, person_id=invite.created_by, kind="member_joined",
-                              params={"name": person.full_name, "role": person.role.value})
+                              params={"name": person.full_name, "role": person.role.value,
+                                      "of": relative.full_name if relative else ""})
             person = await People.get(tx, person.id)
             commune = await Communes.get(tx, invite.commune_id)
         log.info("invite %s redeemed (role %s)", invite.id, invite.role.value)
         return Redeemed(RedeemStatus.OK, person, commune, invite.created_by)
+
+    async def set_name(self, actor, name: str) -> None:
+        """A person names themself (when their invite code was made without a name)."""
+        if actor.person is None:
+            raise PermissionDenied
+        async with self.db.transaction() as tx:
+            await People.set_name(tx, actor.person.id, name)
+            await Audit.record(tx, now=self.clock.now(), actor_id=actor.person.id, action="person.name",
+                               subject_id=actor.person.id)
 
     async def contacts(self, person_id: int) -> tuple[Person | None, list[Identity]]:
         async with self.db.reading() as conn:

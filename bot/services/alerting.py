@@ -17,6 +17,7 @@ from bot.storage.audit import Audit
 from bot.storage.communes import Communes
 from bot.storage.groups import Groups
 from bot.storage.people import People
+from bot.storage.checkins import Checkins
 from bot.storage.records import Records
 
 log = logging.getLogger(__name__)
@@ -26,19 +27,38 @@ URGENT = {AlertReason.CHECKIN_CONCERN, AlertReason.CHECKIN_LEFT_LOCALITY, AlertR
           AlertReason.HELP_REQUEST}
 
 
+NOTE_SHOWN = 200  # characters of a check-in's note shown with its alert (a phone screen)
+
+
 @dataclass(frozen=True)
 class AlertView:
     alert: Alert
     name: str
     village: str
     claimed_by: str | None
+    raised_by: str = ""  # the supervisor whose check-in raised it
+    raised_note: str = ""  # … and what they wrote
+
+
+async def _raised(conn, alert: Alert) -> tuple[str, str]:
+    """Who raised an alert from a check-in, and their note (shortened for a phone screen)."""
+    kind, _sep, ident = (alert.source or "").partition(":")
+    if kind != "checkin" or not ident.isdigit():
+        return "", ""
+    checkin = await Checkins.get(conn, int(ident))
+    if checkin is None:
+        return "", ""
+    supervisor = await People.get(conn, checkin.supervisor_id)
+    note = checkin.note if len(checkin.note) <= NOTE_SHOWN else checkin.note[:NOTE_SHOWN - 1].rstrip() + "…"
+    return (supervisor.full_name if supervisor else ""), note
 
 
 async def _params(tx, alert: Alert, **extra) -> dict:
     person = await People.get(tx, alert.person_id) if alert.person_id else None
     record = await Records.get(tx, alert.person_id) if alert.person_id else None
+    by, note = await _raised(tx, alert)
     return {"alert_id": alert.id, "reason": alert.reason.value, "name": person.full_name if person else "",
-            "village": record.village if record else "", **extra}
+            "village": record.village if record else "", "by": by, "note": note, **extra}
 
 
 async def show_to_police(tx, alert: Alert, *, tz, now: datetime, kind: str = "alert", key: str = "new") -> int:
@@ -78,8 +98,9 @@ class Alerting(Service):
         person = await People.get(conn, alert.person_id) if alert.person_id else None
         record = await Records.get(conn, alert.person_id) if alert.person_id else None
         claimer = await People.get(conn, alert.claimed_by) if alert.claimed_by else None
+        by, note = await _raised(conn, alert)
         return AlertView(alert, person.full_name if person else "", record.village if record else "",
-                         claimer.full_name if claimer else None)
+                         claimer.full_name if claimer else None, by, note)
 
     async def unresolved(self, actor) -> list[AlertView]:
         police = require_role(actor, Role.POLICE)

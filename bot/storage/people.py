@@ -51,6 +51,10 @@ class People:
                            (*(_stored(v) for v in flags.values()), person_id))
 
     @staticmethod
+    async def set_name(conn: Connection, person_id: int, name: str) -> None:
+        await conn.execute("UPDATE people SET full_name = ? WHERE id = ?", (name, person_id))
+
+    @staticmethod
     async def set_locale(conn: Connection, person_id: int, locale: str) -> None:
         await conn.execute("UPDATE people SET locale = ? WHERE id = ?", (locale, person_id))
 

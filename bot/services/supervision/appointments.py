@@ -12,13 +12,14 @@ from bot.services.access import require_role
 from bot.services.base import Service
 from bot.storage.appointments import Appointments
 from bot.storage.audit import Audit
+from bot.storage.identities import Identities
 
 log = logging.getLogger(__name__)
 
 
 class AppointmentService(Service):
     async def set_appointment(self, actor, person_id: int, at: datetime, place: str) -> int:
-        """A meeting the person must attend; they are reminded the day before."""
+        """A meeting the person must attend; they are reminded the day before (see :meth:`can_be_reminded`)."""
         police = require_role(actor, Role.POLICE)
         now = self.clock.now()
         async with self.db.transaction() as tx:
@@ -27,6 +28,13 @@ class AppointmentService(Service):
                                                  now=now)
             await Audit.record(tx, now=now, actor_id=police.id, action="appointment.add", subject_id=person_id)
             return appointment
+
+    async def can_be_reminded(self, actor, person_id: int) -> bool:
+        """Whether the bot can reach the person at all (they joined on some messenger, not blocked)."""
+        police = require_role(actor, Role.POLICE)
+        async with self.db.reading() as conn:
+            await self._police_record(conn, police, person_id)
+            return any(not i.unreachable for i in await Identities.of_person(conn, person_id))
 
     async def next_appointment(self, actor) -> tuple[datetime, str] | None:
         person = require_role(actor, Role.RETURNEE)
