@@ -83,6 +83,27 @@ def messenger_label(messenger: str) -> str:
     return _(label) if messenger != "telegram" else label
 
 
+RELATIONS = (N_("Spouse"), N_("Parent"), N_("Child"), N_("Sibling"))
+
+
+OFFICE = N_("At the commune office")  # an appointment's usual place
+
+
+def shown(stored: str, labels) -> str:
+    """A label chosen from ``labels`` in the reader's language: stored by its key (or, in older
+    records, in the language it was chosen in); anything typed is shown as typed."""
+    from bot.i18n import translate
+
+    for label in labels:
+        if stored in (label, translate("vi", label), translate("en", label)):
+            return _(label)
+    return stored
+
+
+def relation_label(stored: str) -> str:
+    return shown(stored, RELATIONS)
+
+
 def role_label(role: Role) -> str:
     return _(ROLE_LABELS[role])
 
@@ -108,3 +129,12 @@ def not_available() -> Reply:
 
 def cannot_continue() -> Reply:
     return Reply(_("Sorry, that conversation can no longer be continued. Please start again."))
+
+
+def choose_an_option(messenger) -> Reply:
+    """What to do with a list of options, as this messenger allows: buttons only where there are some."""
+    from bot.models import Messenger
+
+    if messenger is Messenger.TELEGRAM:
+        return Reply(_("Please choose one of the options: press a button or reply with its number."))
+    return Reply(_("Please choose one of the options: reply with its number or its words."))

@@ -205,8 +205,10 @@ def _with_ok(text: str) -> list[Reply]:
 @notice("person_appointment")
 def _person_appointment(p: dict) -> list[Reply]:
     if p.get("place"):
+        from bot.labels import OFFICE, shown
+
         return _with_ok(_("Reminder: tomorrow you meet the commune officer at {time} ({place}).", time=p["time"],
-                          place=p["place"]))
+                          place=shown(p["place"], (OFFICE,))))
     return _with_ok(_("Reminder: tomorrow you meet the commune officer at {time}.", time=p["time"]))
 
 

@@ -56,6 +56,19 @@ def test_the_console_demo_lets_you_switch_between_people(tmp_path):
     assert "Để sử dụng, bạn cần mã mời" in chat.stdout  # a stranger is told how to get in
 
 
+def test_the_demo_commune_has_people_enrolled_assigned_checked_in_and_an_open_alert(tmp_path):
+    env = {"HOANHAP_DB": str(tmp_path / "demo.sqlite3")}
+    chat = hoanhap("console", "--demo", env=env, cwd=tmp_path,
+                   stdin="/as returnee1\n/me\n/as supervisor1\n/mylist\n/as police1\n/alerts\n/quit\n")
+    assert chat.returncode == 0, chat.stderr
+    assert "stranger" in chat.stdout.splitlines()[1]  # listed among the demo people
+    assert "Diện của anh/chị: án treo." in chat.stdout  # a returnee has a record
+    assert "Anh/chị đang giúp đỡ 2 người" in chat.stdout  # a supervisor has people assigned
+    assert "Cảnh báo đang mở:" in chat.stdout and "có dấu hiệu đáng lo ngại · mới" in chat.stdout
+    again = hoanhap("console", "--demo", env=env, cwd=tmp_path, stdin="/as supervisor1\n/mylist\n/quit\n")
+    assert "Anh/chị đang giúp đỡ 2 người" in again.stdout  # a second run reuses the demo, nothing doubled
+
+
 async def test_invite_learns_the_deep_link_from_telegram_when_a_token_is_set(env, tmp_path, api):
     server = await FakeTelegramServer(api).start()
     try:
@@ -229,3 +242,22 @@ def test_the_console_writes_files_to_a_private_output_folder_and_says_where(tmp_
     assert len(written) == 1 and f"📎 {written[0]}" in done.stdout
     assert stat.S_IMODE(written[0].stat().st_mode) == 0o600
     assert list(work.iterdir()) == []  # nothing in the folder the console was started from
+
+
+def test_a_returnee_code_from_the_command_line_is_tied_to_their_record(env, tmp_path):
+    from pathlib import Path
+
+    untied = hoanhap("invite", "--role", "returnee", "--commune", "Xã Mẫu Sơn", env=env, cwd=tmp_path)
+    assert untied.returncode == 2 and "--person" in untied.stderr and len(untied.stderr.strip().splitlines()) == 1
+    sample = Path(__file__).resolve().parent.parent / "data" / "import-sample.csv"
+    assert hoanhap("import", str(sample), "--commune", "Xã Mẫu Sơn", env=env, cwd=tmp_path).returncode == 0
+    nobody = hoanhap("invite", "--role", "family", "--commune", "Xã Mẫu Sơn", "--person", "Trần Văn Không",
+                     env=env, cwd=tmp_path)
+    assert nobody.returncode == 2 and "no one named" in nobody.stderr
+
+    made = hoanhap("invite", "--role", "returnee", "--commune", "Xã Mẫu Sơn", "--person", "nong van binh",
+                   env=env, cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    code = made.stdout.split("code: ", 1)[1].split()[0]
+    chat = hoanhap("console", env=env, cwd=tmp_path, stdin=f"/start {code}\n/me\n/quit\n")
+    assert "thử thách kết thúc ngày 10/01/2028" in chat.stdout  # their own record, at once

@@ -76,3 +76,24 @@ def test_counts_agree_with_their_number_in_english_and_read_naturally_in_vietnam
         assert term_text(12) == "1 year" and term_text(13) == "1 year 1 month" and term_text(30) == "2 years 6 months"
     with use_locale("vi"):
         assert term_text(12) == "1 năm" and term_text(30) == "2 năm 6 tháng"
+
+
+def test_a_family_relation_chosen_in_vietnamese_is_shown_in_english_to_an_english_reader():
+    from bot.i18n import use_locale
+    from bot.labels import relation_label
+
+    with use_locale("en"):
+        assert relation_label("Spouse") == "Spouse"  # stored by key
+        assert relation_label("Vợ/chồng") == "Spouse"  # an older record, entered in Vietnamese
+        assert relation_label("Bác ruột") == "Bác ruột"  # typed: shown as typed
+    with use_locale("vi"):
+        assert relation_label("Spouse") == "Vợ/chồng"
+
+
+def test_an_appointment_place_chosen_in_vietnamese_reads_in_english():
+    from bot import notices
+    from bot.i18n import use_locale
+
+    with use_locale("en"):
+        [reply] = notices.render("person_appointment", {"time": "09:00", "place": "Tại trụ sở xã"})
+        assert reply.text.startswith("Reminder: tomorrow you meet the commune officer at 09:00 (At the commune office).")

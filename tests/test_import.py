@@ -225,3 +225,24 @@ async def test_an_import_killed_half_way_is_undone_at_the_next_start(services, e
 
     assert await recover_abandoned(services) == 1
     assert await _people(services) == before
+
+
+async def test_every_rule_of_the_category_is_checked_and_every_problem_of_a_row_reported(services, tmp_path):
+    rows = _rows()
+    rows[1][5] = rows[1][7] = rows[1][8] = ""  # án treo without its term or its probation dates
+    rows[2][0] = rows[2][1] = ""  # two required cells missing in one row
+    broken = _write(tmp_path / "broken.csv", rows)
+
+    result = await import_file(services, broken, "Xã Mẫu Sơn")
+
+    assert [(e.row, e.column) for e in result.errors] == [
+        (2, "probation_start"), (2, "probation_end"), (2, "penalty_term"), (3, "full_name"), (3, "date_of_birth")]
+    assert result.errors[0].reason == "cần có với diện này"
+    assert await _records(services) == []
+
+
+def test_the_enrol_conversation_asks_exactly_the_dates_the_import_requires():
+    from bot.flows.enrol import DATES
+    from bot.rules.categories import REQUIRED_DATES
+
+    assert {category: tuple(field for field, _question in asked) for category, asked in DATES.items()} == REQUIRED_DATES

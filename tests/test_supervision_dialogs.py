@@ -44,6 +44,11 @@ async def test_police_enrol_a_person_on_a_suspended_sentence_and_assign_a_superv
     assert "Nông Văn Bình, 17/05/1990, Thôn Nà Lay" in summary
     assert "Diện: án treo" in summary and "Thử thách: từ 10/01/2026 đến 10/01/2028" in summary
     assert "Người thân: Nông Thị Lan (Vợ/chồng) 0912 345 678" in summary
+    await police.picks("Sửa thôn")  # a field corrected from the summary, then back to it
+    await police.says("Thôn Pò Mã")
+    assert "Nông Văn Bình, 17/05/1990, Thôn Pò Mã" in police.last.text and "Người thân: Nông Thị Lan" in police.last.text
+    await police.picks("Sửa thôn")
+    await police.says("Thôn Nà Lay")
     said = await police.picks("✅ Lưu")
     assert said[0] == "Đã tiếp nhận Nông Văn Bình."
     assert police.options == ["Lương Thị Hoa", "Vi Văn Tám", "Để sau"]
@@ -123,7 +128,8 @@ async def test_a_check_in_in_four_taps_then_the_list_and_the_police_card_show_it
     assert said[0] == "Đã lưu: thăm tại nhà với Nông Văn Bình ngày 22/11/2026, ổn định."
     assert said[1] == "Lần liên lạc tới với Nông Văn Bình: lần tới từ 01/12/2026 đến 05/12/2026."
     listing = (await hoa.says("/mylist"))[0].splitlines()
-    assert listing[1] == "1. Nông Văn Bình (Thôn Nà Lay): liên lạc lần cuối 22/11/2026; lần tới từ 01/12/2026 đến 05/12/2026"
+    assert listing[1] == "• Nông Văn Bình (Thôn Nà Lay): liên lạc lần cuối 22/11/2026; lần tới từ 01/12/2026 đến 05/12/2026"
+    assert not any(line.startswith("1.") for line in listing)  # the only "1." is the action below the list
 
     police = world.police
     await police.says("/people")
@@ -317,8 +323,8 @@ async def test_mylist_puts_overdue_people_first(world, services, clock):
     lines = (await world.supervisors["supervisor1"].says("/mylist"))[0].splitlines()
 
     assert lines[0] == "Anh/chị đang giúp đỡ 2 người; 1 người quá hạn liên lạc."
-    assert lines[1] == "1. ⚠️ Bế Thị Hai (Thôn Nà Lay): chưa liên lạc lần nào; quá hạn từ 05/12/2026"
-    assert lines[2] == "2. An Văn Một (Thôn Nà Lay): chưa liên lạc lần nào; lần tới từ 09/02/2027 đến 22/02/2027"
+    assert lines[1] == "• ⚠️ Bế Thị Hai (Thôn Nà Lay): chưa liên lạc lần nào; quá hạn từ 05/12/2026"
+    assert lines[2] == "• An Văn Một (Thôn Nà Lay): chưa liên lạc lần nào; lần tới từ 09/02/2027 đến 22/02/2027"
 
 
 async def test_people_filters_and_every_card_view_is_audited(world, services, clock):
@@ -506,3 +512,35 @@ async def test_a_command_mid_conversation_starts_unless_a_half_typed_record_woul
     said = await police.says("/people")
     assert said[0].startswith("Bạn đang làm dở: Tiếp nhận người mới")  # asked to finish or /cancel first
     assert police.last.text.startswith("Ngày sinh")
+
+
+async def test_an_unclear_answer_is_told_what_this_messenger_allows(world):
+    await world.enrol("Nông Văn Bình", supervisor="supervisor1")
+    hoa = world.supervisors["supervisor1"]  # the console: no buttons
+    await hoa.says("/checkin")
+    await hoa.says("1")
+    said = await hoa.says("không rõ")
+    assert said[0] == "Vui lòng chọn một mục: trả lời bằng số thứ tự hoặc bằng chữ của mục đó."
+
+
+async def test_the_category_is_corrected_from_the_enrol_summary_with_its_own_questions(world, services):
+    police = world.police
+    for text in ("/enrol", "Lý Thị Mai", "3/9/1985", "Thôn Khuổi Cưởm"):
+        await police.says(text)
+    await police.picks("Án treo")
+    for text in ("2 năm", "10/01/2026", "10/01/2028"):
+        await police.says(text)
+    await police.picks("Không có")
+    await police.picks("Bỏ qua")  # no family contact
+    await police.picks("Bỏ qua")  # no note
+    assert "Diện: án treo" in police.last.text
+    await police.picks("Sửa diện và hình phạt")
+    await police.picks("Người chấp hành xong án phạt tù")
+    await police.picks("Phạt tù")
+    await police.says("3 năm 6 tháng")
+    await police.says("01/06/2025")
+    await police.picks("Không có")
+    summary = police.last.text
+    assert "Diện: người chấp hành xong án phạt tù" in summary and "Thử thách" not in summary  # the old dates are gone
+    said = await police.picks("✅ Lưu")
+    assert said[0] == "Đã tiếp nhận Lý Thị Mai."

@@ -17,6 +17,7 @@ def add_parsers(sub) -> None:
     invite.add_argument("--role", required=True, choices=[r.value for r in Role])
     invite.add_argument("--commune", required=True, help='e.g. "Xã Mẫu Sơn"')
     invite.add_argument("--name", default="", help="the person's full name (optional)")
+    invite.add_argument("--person", help="returnee or family: the enrolled person (full name) the code is for")
 
     imp = sub.add_parser("import", help="enrol people from a CSV or XLSX file (all or nothing)")
     imp.add_argument("file", type=Path)
@@ -81,10 +82,16 @@ async def _backup(services, path: Path) -> int:
 
 
 async def _invite(services, args) -> int:
+    role = Role(args.role)
+    tied = {}
+    if role in (Role.RETURNEE, Role.FAMILY):  # a person's code is tied to their record
+        found = await services.accounts.enrolled_person(args.commune, args.person or "")
+        if isinstance(found, str):
+            print(f"hoanhap: {found}", file=sys.stderr)
+            return 2
+        tied = {"person_id": found} if role is Role.RETURNEE else {"family_of": found}
     await _learn_bot_username(services)
-    invite = await services.accounts.create_invite(
-        role=Role(args.role), commune_name=args.commune, full_name=args.name
-    )
+    invite = await services.accounts.create_invite(role=role, commune_name=args.commune, full_name=args.name, **tied)
     print(f"code: {invite.code}")
     print(f"role: {invite.role.value}, commune: {invite.commune.name}")
     print(f"valid until: {invite.expires_at.astimezone(services.settings.timezone):%d/%m/%Y %H:%M}")

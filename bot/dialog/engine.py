@@ -12,7 +12,7 @@ import re
 
 from bot.dialog.types import Choice, Command, Finish, Flow, Goto, Incoming, Reply, Stay, StepContext, Turn
 from bot.i18n import _
-from bot.labels import cannot_continue, not_available
+from bot.labels import cannot_continue, choose_an_option, not_available
 from bot.textnorm import fold_words
 
 log = logging.getLogger(__name__)
@@ -147,7 +147,7 @@ async def advance(registry: Registry, state: str, ctx: StepContext, incoming: In
     assert resolved is not None
     if resolved.choice is None and not step.free_text:
         if ctx.draft.get(CHOICES):
-            message = _("Please choose one of the options: press a button or reply with its number.")
+            message = choose_an_option(ctx.actor.messenger).text
         else:
             message = _("Sorry, I did not understand that.")
         return await _apply(flow, Stay(message), ctx, step_name)

@@ -13,7 +13,7 @@ from bot.dialog import engine
 from bot.flows.pickers import Item, picker
 from bot.flows.dates import DateQuestion
 from bot.i18n import N_, _
-from bot.labels import alert_choices, not_available
+from bot.labels import OFFICE, alert_choices, not_available
 from bot.models import Role
 from bot.notices import alert_line, raised_line
 from bot.services.access import NotFound
@@ -227,11 +227,11 @@ async def on_hour(ctx: StepContext, incoming: Incoming):
 
 
 async def prompt_place(ctx: StepContext) -> Reply:
-    return Reply(_("Where? (optional)"), (Choice("office", _("At the commune office")), Choice("skip", _("Skip"))))
+    return Reply(_("Where? (optional)"), (Choice("office", _(OFFICE)), Choice("skip", _("Skip"))))
 
 
 async def on_place(ctx: StepContext, incoming: Incoming):
-    place = {"office": _("At the commune office"), "skip": ""}.get(incoming.choice or "", (incoming.text or "")[:100])
+    place = {"office": OFFICE, "skip": ""}.get(incoming.choice or "", (incoming.text or "")[:100])  # a key: translated when shown
     day = date.fromisoformat(ctx.draft["day"])
     at = datetime.combine(day, time.fromisoformat(ctx.draft["hour"]), ctx.services.settings.timezone)
     await ctx.services.supervision.set_appointment(ctx.actor, ctx.draft["person"], at, place)

@@ -33,7 +33,7 @@ from datetime import date
 from bot.clock import format_date
 from bot.dialog.types import Choice, Finish, Flow, Goto, Incoming, Reply, Stay, Step, StepContext
 from bot.flows.invite import code_replies
-from bot.labels import CATEGORY_LABELS, PENALTY_LABELS, SUPPLEMENTARY_LABELS, role_label, upper_first
+from bot.labels import CATEGORY_LABELS, PENALTY_LABELS, RELATIONS, SUPPLEMENTARY_LABELS, role_label, upper_first
 from bot.flows.texts import record_lines
 from bot.flows.dates import DateQuestion
 from bot.i18n import N_, _
@@ -63,7 +63,24 @@ PENALTY_OF = {
     Category.PAROLE: PenaltyType.PRISON,
     Category.DEFERRED: PenaltyType.PRISON,
 }
-RELATIONS = (N_("Spouse"), N_("Parent"), N_("Child"), N_("Sibling"))
+
+
+BACK = "back_to_summary"  # a field is being corrected from the summary: return there after it
+EDITABLE = {  # what the summary lets police correct, and what a new answer replaces
+    "name": (N_("Edit the name"), ("full_name",)),
+    "dob": (N_("Edit the date of birth"), ("date_of_birth",)),
+    "village": (N_("Edit the village"), ("village",)),
+    "category": (N_("Edit the category and penalty"), ("category", "penalty_type", "penalty_months", "release_date",
+                                                        "probation_start", "probation_end", "supplementary",
+                                                        "date_index")),
+    "family": (N_("Edit the family contact"), ("family_name", "family_relation", "family_phone")),
+    "note": (N_("Edit the note"), ("note",)),
+}
+
+
+def onward(ctx: StepContext, step: str) -> Goto:
+    """The next question, or back to the summary when a field was being corrected from it."""
+    return Goto("confirm") if ctx.draft.get(BACK) else Goto(step)
 
 
 async def prompt_name(ctx: StepContext) -> Reply:
@@ -75,7 +92,7 @@ async def on_name(ctx: StepContext, incoming: Incoming):
     if not 2 <= len(name) <= MAX_NAME:
         return Stay(_("A name should be between 2 and {max} characters.", max=MAX_NAME))
     ctx.draft["full_name"] = name
-    return Goto("dob")
+    return onward(ctx, "dob")
 
 
 async def prompt_dob(ctx: StepContext) -> Reply:
@@ -94,7 +111,7 @@ async def on_dob(ctx: StepContext, incoming: Incoming):
     if isinstance(day, Stay):
         return day
     ctx.draft["date_of_birth"] = day.isoformat()
-    return Goto("village")
+    return onward(ctx, "village")
 
 
 async def prompt_village(ctx: StepContext) -> Reply:
@@ -112,7 +129,7 @@ async def on_village(ctx: StepContext, incoming: Incoming):
     if len(village) < 2:
         return Stay(_("Please type the name of the village."))
     ctx.draft["village"] = village
-    return Goto("category")
+    return onward(ctx, "category")
 
 
 async def prompt_category(ctx: StepContext) -> Reply:
@@ -192,7 +209,7 @@ async def prompt_supplementary(ctx: StepContext) -> Reply:
 
 async def on_supplementary(ctx: StepContext, incoming: Incoming):
     if incoming.choice == "none":
-        return Goto("family")
+        return onward(ctx, "family")
     ctx.draft["_sup_kind"] = incoming.choice.split(":", 1)[1]
     return Goto("supp_end")
 
@@ -219,7 +236,7 @@ async def prompt_family(ctx: StepContext) -> Reply:
 
 async def on_family(ctx: StepContext, incoming: Incoming):
     if incoming.choice == "skip":
-        return Goto("note")
+        return onward(ctx, "note")
     name = " ".join((incoming.text or "").split())
     if not 2 <= len(name) <= MAX_NAME:
         return Stay(_("A name should be between 2 and {max} characters.", max=MAX_NAME))
@@ -234,7 +251,7 @@ async def prompt_relation(ctx: StepContext) -> Reply:
 
 async def on_relation(ctx: StepContext, incoming: Incoming):
     if incoming.choice:
-        relation = _(RELATIONS[int(incoming.choice.split(":", 1)[1])])
+        relation = RELATIONS[int(incoming.choice.split(":", 1)[1])]  # the key: shown in each reader's language
     else:
         relation = " ".join((incoming.text or "").split())[:40]
     ctx.draft["family_relation"] = relation
@@ -251,12 +268,12 @@ async def prompt_phone(ctx: StepContext) -> Reply:
 
 async def on_phone(ctx: StepContext, incoming: Incoming):
     if incoming.choice == "skip":
-        return Goto("note")
+        return onward(ctx, "note")
     phone = normalise_phone(incoming.text or "")
     if phone is None:
         return Stay(phone_problem())
     ctx.draft["family_phone"] = phone
-    return Goto("note")
+    return onward(ctx, "note")
 
 
 async def prompt_note(ctx: StepContext) -> Reply:
@@ -291,11 +308,19 @@ async def prompt_confirm(ctx: StepContext) -> Reply:
                          "full_name", "date_of_birth", "village", "category", "penalty_type", "penalty_months",
                          "release_date", "probation_start", "probation_end", "family_name", "family_relation",
                          "family_phone", "note", "supplementary")})
+    ctx.draft.pop(BACK, None)
     text = _("Please check:") + "\n" + "\n".join(record_lines(preview)[:-1])
-    return Reply(text, (Choice("save", _("✅ Save")),))
+    return Reply(text, (Choice("save", _("✅ Save")),
+                        *(Choice(f"edit:{step}", _(label)) for step, (label, _keys) in EDITABLE.items())))
 
 
 async def on_confirm(ctx: StepContext, incoming: Incoming):
+    if incoming.choice and incoming.choice.startswith("edit:"):
+        step = incoming.choice.split(":", 1)[1]
+        for key in EDITABLE[step][1]:
+            ctx.draft.pop(key, None)
+        ctx.draft[BACK] = True
+        return Goto(step)
     try:
         record, new = await ctx.services.supervision.enrol(ctx.actor, _input(ctx.draft))
     except PermissionDenied:

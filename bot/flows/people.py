@@ -32,6 +32,7 @@ from bot.flows.dates import DateQuestion
 from bot.flows.enrol import phone_problem, RECORD_DATE, RECORD_DATES
 from bot.rules.phones import normalise_phone
 from bot.i18n import N_, _
+from bot.labels import choose_an_option
 from bot.models import Category, CloseReason, Role
 from bot.rules.cadence import DueState
 from bot.rules.dates import parse_term
@@ -216,7 +217,7 @@ def _parse_value(ctx: StepContext, field: str, incoming: Incoming):
 
 async def on_edit_value(ctx: StepContext, incoming: Incoming):
     if ctx.draft["field"] == "cadence_rule" and not incoming.choice:
-        return Stay(_("Please choose one of the options: press a button or reply with its number."))
+        return Stay(choose_an_option(ctx.actor.messenger).text)
     value, problem = _parse_value(ctx, ctx.draft["field"], incoming)
     if problem:
         return Stay(problem)

@@ -14,6 +14,7 @@ from bot.labels import (
     SUPPLEMENTARY_LABELS,
     WELLBEING_LABELS,
     WORK_LABELS,
+    relation_label,
 )
 from bot.i18n import _, _n
 from bot.rules.phones import show_phone
@@ -37,9 +38,10 @@ def last_contact_text(due: Due) -> str:
     return _("last contact {date}", date=format_date(due.last_contact))
 
 
-def roster_line(number: int, row) -> str:
+def roster_line(row) -> str:
+    """One person of a list, marked "•": the numbers below a list belong to its actions."""
     mark = "⚠️ " if row.due.state is DueState.OVERDUE else ""
-    return f"{number}. {mark}{row.record.full_name} ({row.record.village}): {last_contact_text(row.due)}; {due_text(row.due)}"
+    return f"• {mark}{row.record.full_name} ({row.record.village}): {last_contact_text(row.due)}; {due_text(row.due)}"
 
 
 def term_text(months: int | None) -> str:
@@ -79,7 +81,7 @@ def record_lines(record: Record) -> list[str]:
         lines.append(_("Supplementary: {kind} until {date}", kind=_(SUPPLEMENTARY_LABELS[item.kind]), date=until))
     if record.family_name or record.family_phone:
         lines.append(_("Family contact: {name} ({relation}) {phone}", name=record.family_name,
-                       relation=record.family_relation, phone=show_phone(record.family_phone)).strip())
+                       relation=relation_label(record.family_relation), phone=show_phone(record.family_phone)).strip())
     if record.note:
         lines.append(_("Note: {note}", note=record.note))
     lines.append(_("Enrolled on {date}", date=format_date(record.enrolled_on)))

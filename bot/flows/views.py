@@ -19,7 +19,7 @@ async def on_mylist(ctx: StepContext) -> list[Reply]:
     overdue = sum(1 for r in rows if r.due.state is DueState.OVERDUE)
     head = _n("You follow {count} person; {overdue} overdue.", "You follow {count} people; {overdue} overdue.",
               len(rows), overdue=overdue)
-    lines = [roster_line(n, row) for n, row in enumerate(rows, 1)]
+    lines = [roster_line(row) for row in rows]
     return [Reply("\n".join([head, *lines]), (Choice("go:checkin", _("Record a visit or call")),), "menu")]
 
 

@@ -15,6 +15,7 @@ from bot.storage.db import Database
 from bot.services.outbox import enqueue
 from bot.services.access import PermissionDenied
 from bot.storage.audit import Audit
+from bot.storage.records import Records
 from bot.storage.communes import Communes
 from bot.storage.groups import Groups
 from bot.storage.identities import Identities
@@ -237,6 +238,21 @@ class Accounts:
             commune = await Communes.get(tx, invite.commune_id)
         log.info("invite %s redeemed (role %s)", invite.id, invite.role.value)
         return Redeemed(RedeemStatus.OK, person, commune, invite.created_by)
+
+    async def enrolled_person(self, commune_name: str, full_name: str) -> int | str:
+        """The one open record with this name in the commune (for a returnee's or a family member's
+        code), or why there is none."""
+        if not full_name.strip():
+            return ("a returnee's or family member's code is tied to an enrolled person: add --person \"FULL NAME\" "
+                    "(or create it from the person's card with /people in the bot)")
+        async with self.db.reading() as conn:
+            commune = await Communes.find(conn, commune_name)
+            matches = await Records.by_name(conn, commune.id, full_name) if commune else []
+        if not matches:
+            return f"no one named {full_name!r} is enrolled in {commune_name!r}: enrol them first (/enrol or hoanhap import)"
+        if len(matches) > 1:
+            return f"{len(matches)} people named {full_name!r} are enrolled: create the code from their card (/people)"
+        return matches[0]
 
     async def set_name(self, actor, name: str) -> None:
         """A person names themself (when their invite code was made without a name)."""

@@ -32,6 +32,7 @@ from pathlib import Path
 from bot.i18n import _
 from bot.models import Category, PenaltyType, Role
 from bot.rules.dates import DateProblem, parse_date, parse_term
+from bot.rules.categories import REQUIRED_DATES, needs_term
 from bot.rules.phones import normalise_phone
 from bot.services.supervision import RecordInput
 from bot.storage.imports import Imports
@@ -135,20 +136,19 @@ def parse_row(number: int, row: dict[str, object], today: date) -> tuple[RecordI
     def bad(column: str, reason: str) -> None:
         errors.append(RowError(number, column, reason))
 
-    for column in REQUIRED:
-        if not _text(row.get(column)):
+    missing = {column for column in REQUIRED if not _text(row.get(column))}
+    for column in REQUIRED:  # every problem of the row is reported, not only the first
+        if column in missing:
             bad(column, _("missing"))
-    if errors:
-        return None, errors
-    name = _text(row["full_name"])
-    if not 2 <= len(name) <= 100:
+    name = _text(row.get("full_name"))
+    if name and not 2 <= len(name) <= 100:
         bad("full_name", _("a name has 2 to 100 characters"))
-    dob = _date(row["date_of_birth"], today)
+    dob = _date(row["date_of_birth"], today) if "date_of_birth" not in missing else None
     if isinstance(dob, str):
         bad("date_of_birth", dob)
-    raw_category = fold(_text(row["category"]))
+    raw_category = fold(_text(row.get("category")))
     category = CATEGORY_NAMES.get(raw_category) or next((c for c in Category if c.value == raw_category), None)
-    if category is None:
+    if category is None and "category" not in missing:
         bad("category", _("unknown category"))
     raw_penalty = fold(_text(row.get("penalty_type")))
     if raw_penalty:
@@ -174,6 +174,11 @@ def parse_row(number: int, row: dict[str, object], today: date) -> tuple[RecordI
                 dates[column] = value
     if dates.get("probation_start") and dates.get("probation_end") and dates["probation_end"] <= dates["probation_start"]:
         bad("probation_end", _("before the start of probation"))
+    for column in REQUIRED_DATES.get(category, ()):  # the dates this category's supervision is counted from
+        if column not in dates and not any(e.column == column for e in errors):
+            bad(column, _("needed for this category"))
+    if needs_term(penalty) and months is None and not any(e.column == "penalty_term" for e in errors):
+        bad("penalty_term", _("needed for this penalty (for example 2 năm 6 tháng)"))
     phone = _text(row.get("family_phone"))
     if phone:
         phone = normalise_phone(phone) or ""

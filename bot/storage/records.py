@@ -77,6 +77,14 @@ class Records:
         return row["person_id"] if row else None
 
     @staticmethod
+    async def by_name(conn: Connection, commune_id: int, full_name: str) -> list[int]:
+        """The open records of a commune with this name (with or without diacritics)."""
+        rows = await fetch_all(conn, "SELECT r.person_id FROM records r JOIN people p ON p.id = r.person_id "
+                                     "WHERE p.commune_id = ? AND r.name_folded = ? AND r.closed_on IS NULL",
+                               (commune_id, fold(full_name)))
+        return [r["person_id"] for r in rows]
+
+    @staticmethod
     async def get(conn: Connection, person_id: int) -> Record | None:
         row = await fetch_one(conn, _RECORD_SELECT + " WHERE r.person_id = ?", (person_id,))
         if row is None:
