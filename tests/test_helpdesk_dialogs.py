@@ -218,3 +218,19 @@ async def test_a_number_sent_after_a_conversation_ended_gets_a_short_answer(worl
     said = await binh.says("1")  # a stray number from a list that is gone
     assert len(said) == 1 and len(said[0]) < 200, said
     assert "/help" in said[0]
+
+
+async def test_the_loan_check_uses_the_record_instead_of_asking_again(world):
+    binh = await returnee(world)  # án treo: still serving the sentence in the community
+    said = await binh.says("/loan")
+    assert len(said) == 1 and said[0].startswith("Khoản vay này (Quyết định 22/2023/QĐ-TTg) dành cho người đã chấp hành "
+                                                 "xong án phạt tù.")
+    assert "có thể chưa thuộc danh sách" in said[0]  # "may", never a decision for the authority
+
+
+async def test_the_loan_check_says_back_the_completion_date_the_record_holds(world):
+    mai = await returnee(world, name="Lý Thị Mai", category=Category.RELEASED, penalty_type=PenaltyType.PRISON,
+                         penalty_months=36, release_date=date(2023, 1, 15))
+    await mai.says("/loan")
+    said = await mai.picks("Sản xuất, kinh doanh, tạo việc làm")
+    assert said[0].startswith("Theo hồ sơ, anh/chị chấp hành xong án ngày 15/01/2023")  # confirmed, not asked

@@ -544,3 +544,48 @@ async def test_the_category_is_corrected_from_the_enrol_summary_with_its_own_que
     assert "Diện: người chấp hành xong án phạt tù" in summary and "Thử thách" not in summary  # the old dates are gone
     said = await police.picks("✅ Lưu")
     assert said[0] == "Đã tiếp nhận Lý Thị Mai."
+
+
+async def test_after_a_restart_a_question_asked_a_while_ago_is_asked_again_not_guessed(world, settings, clock):
+    from bot.app import Services
+
+    await world.enrol("Nông Văn Bình", supervisor="supervisor1")
+    hoa = world.supervisors["supervisor1"]
+    await hoa.says("/checkin")
+    await hoa.says("1")  # whom: the next question is how
+    await world.services.close()
+
+    clock.advance(hours=5)  # the bot restarted meanwhile; she comes back later
+    services = await Services.start(settings, clock)
+    try:
+        hoa = TextChat(services, "supervisor1")
+        said = await hoa.says("chào em")  # not an answer to anything she remembers
+        assert said[0] == "Tiếp tục từ chỗ đang dừng (gửi /cancel để dừng):"
+        assert said[1] == "Anh/chị liên lạc với Nông Văn Bình bằng cách nào?"
+        assert hoa.options == ["Thăm tại nhà", "Gọi điện thoại", "Gặp tại trụ sở xã", "Đến trình diện, báo cáo"]
+        said = await hoa.says("2")  # now an answer: taken
+        assert said[0].startswith("Tình hình của Nông Văn Bình?")
+    finally:
+        await services.close()
+
+
+async def test_after_a_restart_a_free_text_question_is_asked_again_before_taking_an_answer(world, settings, clock):
+    from bot.app import Services
+
+    await world.enrol("Nông Văn Bình", supervisor="supervisor1")
+    hoa = world.supervisors["supervisor1"]
+    for answer in ("/checkin", "1", "1", "1"):
+        await hoa.says(answer)
+    await hoa.picks("Thêm ghi chú")  # a question that takes any text
+    await world.services.close()
+
+    clock.advance(hours=5)
+    services = await Services.start(settings, clock)
+    try:
+        hoa = TextChat(services, "supervisor1")
+        said = await hoa.says("chào em, hôm nay trời mưa")
+        assert said[0] == "Tiếp tục từ chỗ đang dừng (gửi /cancel để dừng):"  # not stored as the note
+        await hoa.says("Đã đi làm lại ở xưởng gỗ")
+        assert "Ghi chú: Đã đi làm lại ở xưởng gỗ" in hoa.last.text
+    finally:
+        await services.close()

@@ -181,6 +181,10 @@ def left(flow: Flow) -> Reply:
                    command=flow.command))
 
 
+def resumed() -> Reply:
+    return Reply(_("Let's go on where we stopped (send /cancel to stop):"))
+
+
 def no_open_question() -> Reply:
     return Reply(_("That number answers no open question. Send /help to see what you can do."))
 

@@ -15,10 +15,18 @@ from bot.services import helpdesk
 
 
 async def begin(ctx: StepContext):
+    """What the record holds is used, not asked again: the completion date (said back so the person
+    can correct it with the commune), or that the sentence is still being served."""
     if ctx.actor.role is Role.RETURNEE:
         record = await ctx.services.supervision.own_record(ctx.actor)
+        if record and record.category.serving_in_community:
+            return Finish((Reply(_(
+                "This loan (Quyết định 22/2023/QĐ-TTg) is for people who have completed a prison sentence. While "
+                "you are still serving yours in the community you may not be on the list yet; your supporter and "
+                "the commune police can tell you what other help there is: send /contact.")),))
         if record and record.category in (Category.RELEASED, Category.AMNESTY) and record.release_date:
             ctx.draft["completed"] = record.release_date.isoformat()
+            ctx.draft["from_record"] = True
     return None
 
 
@@ -49,7 +57,11 @@ async def on_completed(ctx: StepContext, incoming: Incoming):
 
 
 async def prompt_list(ctx: StepContext) -> Reply:
-    return Reply(_("Are you on the commune's list of returnees who may borrow (drawn up by commune police, "
+    known = ""
+    if ctx.draft.get("from_record"):
+        known = _("Your record says you completed your sentence on {date} (if that is wrong, tell the commune "
+                  "police).", date=format_date(date.fromisoformat(ctx.draft["completed"]))) + "\n"
+    return Reply(known + _("Are you on the commune's list of returnees who may borrow (drawn up by commune police, "
                    "confirmed by the commune People's Committee, Mẫu số 01)?"),
                  (Choice("l:yes", _("Yes")), Choice("l:no", _("No")), Choice("l:unknown", _("I do not know"))))
 

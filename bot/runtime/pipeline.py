@@ -36,6 +36,7 @@ from bot.storage.media import Media
 log = logging.getLogger(__name__)
 
 SEND_TRIES = 3
+RESUME_AFTER = timedelta(minutes=10)  # a conversation idle this long across a restart asks its question again
 
 
 class Frontend(Protocol):
@@ -60,6 +61,14 @@ class Pipeline:
         self.stats = {"handled": 0, "failed_turns": 0, "undelivered": 0, "dropped_flood": 0}
         self._lanes: dict[str, asyncio.Task] = {}  # per chat: the last delivery queued
         self._resending: set[int] = set()
+        self.started_at = services.clock.now()
+
+    def _left_before_restart(self, touched, event: Inbound) -> bool:
+        """A conversation last saved before this process started, and long enough ago that the
+        person may not remember the question (a quick restart just carries on)."""
+        if touched is None or event.button is not None:
+            return False
+        return touched < self.started_at and self.services.clock.now() - touched >= RESUME_AFTER
 
     def register(self, frontend: Frontend) -> None:
         self.frontends[frontend.messenger.value] = frontend
@@ -121,11 +130,16 @@ class Pipeline:
         if event.photo is not None and keep_photo is not None:  # a link that expires: keep a copy now
             event = await keep_photo(event)
         async with services.db.reading() as conn:
-            state, draft = await Dialogs.get(conn, event.channel, event.dialog_key)
+            state, draft, touched = await Dialogs.get(conn, event.channel, event.dialog_key)
         ctx = StepContext(services, actor, draft)
         with use_locale(actor.locale):
             try:
-                turn = await router.route(services.flows, ctx, state, event)
+                if state and self._left_before_restart(touched, event):
+                    # The bot restarted since this question was asked, a while ago: ask it again
+                    # rather than take the message as its answer.
+                    turn = await router.resume(services.flows, ctx, state, event)
+                else:
+                    turn = await router.route(services.flows, ctx, state, event)
             except Exception as error:
                 self._log_failure(error)
                 self.stats["failed_turns"] += 1

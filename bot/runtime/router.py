@@ -103,6 +103,20 @@ async def route(registry: engine.Registry, ctx: StepContext, state: str | None, 
     return await basics.on_idle_text(ctx, text)
 
 
+async def resume(registry: engine.Registry, ctx: StepContext, state: str, event: Inbound) -> Turn:
+    """The first message after a restart, to a question asked a while ago: a command, or a plain
+    pick of one of the question's choices, is taken as usual; anything else gets the open question
+    again, with its choices (it may not have been meant as the answer)."""
+    text = clean_input(event.text or "")
+    if parse_command(text) or event.photo is not None or event.location is not None:
+        return await route(registry, ctx, state, event)
+    if text and ctx.draft.get(engine.CHOICES):
+        resolved, _problem = engine.resolve_choice(ctx, state, Incoming(text=text))
+        if resolved is not None and resolved.choice is not None:
+            return await route(registry, ctx, state, event)
+    return await engine.reprompt(registry, state, ctx, basics.resumed().text)
+
+
 async def _again(registry, state: str | None, ctx: StepContext, notice: Reply) -> Turn:
     """Say ``notice``; if a question is open, ask it again."""
     if state:

@@ -7,7 +7,7 @@ import json
 
 from aiosqlite import Connection
 
-from bot.clock import to_db
+from bot.clock import from_db, to_db
 from bot.storage.sql import fetch_one
 
 
@@ -15,11 +15,13 @@ class Dialogs:
     """Each conversation's state and draft, for every messenger (keyed by messenger and chat)."""
 
     @staticmethod
-    async def get(conn: Connection, channel: str, chat_key: str) -> tuple[str | None, dict]:
-        row = await fetch_one(conn, "SELECT state, data FROM dialogs WHERE channel = ? AND chat_key = ?", (channel, chat_key))
+    async def get(conn: Connection, channel: str, chat_key: str) -> tuple[str | None, dict, datetime | None]:
+        """(state, draft, when it was last saved)."""
+        row = await fetch_one(conn, "SELECT state, data, updated_at FROM dialogs WHERE channel = ? AND chat_key = ?",
+                              (channel, chat_key))
         if not row:
-            return None, {}
-        return row["state"], json.loads(row["data"])
+            return None, {}, None
+        return row["state"], json.loads(row["data"]), from_db(row["updated_at"]) if row["updated_at"] else None
 
     @staticmethod
     async def expire_strangers(conn: Connection, before: datetime) -> int:
