@@ -22,12 +22,18 @@ def fold_words(text: str) -> str:
     return " ".join("".join(c if c.isalnum() else " " for c in fold(text)).split())
 
 
+def well_formed(text: str) -> str:
+    """``text`` with any lone UTF-16 surrogate (which no file, database or messenger can hold) replaced
+    by U+FFFD; pairs become the character they encode."""
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
 def clean_input(text: str, limit: int = 4096) -> str:
     """Drop control and bidi-override characters and cap the length of what a person typed."""
     kept = []
     for c in text[: limit * 2]:
         cat = unicodedata.category(c)
-        if cat == "Cc" and c not in "\n\t":
+        if (cat == "Cc" and c not in "\n\t") or cat == "Cs":  # controls; lone surrogates
             continue
         if cat == "Cf" and c not in "\u200d":  # keep the emoji joiner, drop RLO/LRO and friends
             continue

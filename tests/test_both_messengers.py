@@ -85,7 +85,7 @@ async def test_a_check_in_and_a_question_on_each_messenger(messenger, services):
     await supervisor.choose("Thăm tại nhà")
     await supervisor.choose("Ổn định")
     said = await supervisor.choose("✅ Lưu")
-    assert "Đã lưu: thăm tại nhà với Nông Văn Bình ngày 22/11/2026, ổn định." in said
+    assert "Đã lưu lần liên lạc với Nông Văn Bình ngày 22/11/2026 (thăm tại nhà): ổn định." in said
 
     answer = await supervisor.says("xin lltp o dau")
     assert answer[0].startswith("Từ 01/3/2025, Phiếu lý lịch tư pháp do Công an cấp")

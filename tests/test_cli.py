@@ -37,8 +37,8 @@ def test_invite_prints_a_code_then_a_police_officer_uses_it_in_the_console(env, 
                    stdin=f"/start {code}\nHoàng Văn Minh\n/invite\n1\nVi Văn Tám\n/quit\n")
 
     assert chat.returncode == 0, chat.stderr
-    assert "Chào mừng! Bạn đã đăng ký với vai trò cán bộ Công an xã của Xã Mẫu Sơn." in chat.stdout
-    assert "Họ và tên đầy đủ của bạn?" in chat.stdout and "Cảm ơn Hoàng Văn Minh." in chat.stdout
+    assert "Chào mừng! Anh/chị đã đăng ký với vai trò cán bộ Công an xã (Xã Mẫu Sơn)." in chat.stdout
+    assert "Họ và tên đầy đủ của anh/chị?" in chat.stdout and "Cảm ơn Hoàng Văn Minh." in chat.stdout
     assert "1. Tổ viên Tổ bảo vệ an ninh, trật tự" in chat.stdout
     assert "Mã mời cho tổ viên Tổ bảo vệ an ninh, trật tự" in chat.stdout
 
@@ -52,8 +52,8 @@ def test_the_console_demo_lets_you_switch_between_people(tmp_path):
     assert "police1 (police)" in chat.stdout and "returnee1 (returnee)" in chat.stdout
     assert "Cán bộ Công an xã có thể" in chat.stdout
     assert "Tại đây anh/chị có thể:\n     /me " in chat.stdout  # a returnee's own list
-    assert "chức năng này không dành cho bạn" in chat.stdout  # a returnee cannot /invite
-    assert "Để sử dụng, bạn cần mã mời" in chat.stdout  # a stranger is told how to get in
+    assert "chức năng này không dành cho anh/chị" in chat.stdout  # a returnee cannot /invite
+    assert "Để sử dụng, anh/chị cần mã mời" in chat.stdout  # a stranger is told how to get in
 
 
 def test_the_demo_commune_has_people_enrolled_assigned_checked_in_and_an_open_alert(tmp_path):

@@ -56,8 +56,8 @@ async def test_stranger_officer_language_and_cancel_over_http(polling_bot, serve
     invite = await services.accounts.create_invite(role=Role.POLICE, commune_name="Xã Mẫu Sơn")
     await api.user_says(OFFICER, f"/start {invite.code}")
     welcome, asked = await api.wait_sent(OFFICER, 2)
-    assert welcome.text == "Chào mừng! Bạn đã đăng ký với vai trò cán bộ Công an xã của Xã Mẫu Sơn."
-    assert asked.text.startswith("Họ và tên đầy đủ của bạn?")  # the code was made without a name
+    assert welcome.text == "Chào mừng! Anh/chị đã đăng ký với vai trò cán bộ Công an xã (Xã Mẫu Sơn)."
+    assert asked.text.startswith("Họ và tên đầy đủ của anh/chị?")  # the code was made without a name
     await api.user_says(OFFICER, "Hoàng Văn Minh")
     _thanks, menu = await api.wait_sent(OFFICER, 2)
 
@@ -218,7 +218,7 @@ async def test_police_enrol_and_assign_the_supervisor_checks_in_with_four_taps_p
     await _press(api, SUPERVISOR, "Ổn định")  # 3
     saved, _next = await _press(api, SUPERVISOR, "✅ Lưu", 2)  # 4
     today = services.clock.now().astimezone(VIETNAM).strftime("%d/%m/%Y")  # the bot's clock, not the wall's
-    assert saved.text == f"Đã lưu: thăm tại nhà với Nông Văn Bình ngày {today}, ổn định."
+    assert saved.text == f"Đã lưu lần liên lạc với Nông Văn Bình ngày {today} (thăm tại nhà): ổn định."
 
     await _say(api, OFFICER, "/people")
     await _press(api, OFFICER, "Tất cả")

@@ -121,7 +121,7 @@ def test_a_flooding_user_is_slowed_down_and_others_are_not(harness):
             harness.feed(harness.loop.run_until_complete(api.user_says(flooder, f"spam {n}")))
         replies = [s.text for s in api.all_to(flooder)]
         assert len(replies) == 31  # 30 answers, one "slow down", then nothing
-        assert replies[-1] == "Bạn đang gửi tin nhắn quá nhanh. Vui lòng chờ nửa phút rồi thử lại."
+        assert replies[-1] == "Anh/chị đang gửi tin nhắn quá nhanh. Vui lòng chờ nửa phút rồi thử lại."
         start = time.perf_counter()
         harness.feed(harness.loop.run_until_complete(api.user_says(other, "xin chào")))
         assert api.all_to(other) and time.perf_counter() - start < 1.0

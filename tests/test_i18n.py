@@ -97,3 +97,11 @@ def test_an_appointment_place_chosen_in_vietnamese_reads_in_english():
     with use_locale("en"):
         [reply] = notices.render("person_appointment", {"time": "09:00", "place": "Tại trụ sở xã"})
         assert reply.text.startswith("Reminder: tomorrow you meet the commune officer at 09:00 (At the commune office).")
+
+
+def test_one_register_in_vietnamese_everyone_is_anh_chi():
+    """Written down in the README's "Translating": the bot says "anh/chị" to everyone (returnees,
+    families, supervisors and officers alike), never "bạn", never "đối tượng"."""
+    for message in _catalog("vi"):
+        for text in _texts(message.string):
+            assert not re.search(r"\b[Bb]ạn\b", text), message.id

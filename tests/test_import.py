@@ -157,7 +157,7 @@ async def test_a_large_import_lets_a_supervisor_check_in_while_it_runs(services,
         importer._store = store
 
     assert asked == ["Anh/chị đã thăm hoặc gọi cho ai?"] and answered_while_importing  # no wait for the file
-    assert saved[0].startswith("Đã lưu: thăm tại nhà với Nông Văn Bình")
+    assert saved[0].startswith("Đã lưu lần liên lạc với Nông Văn Bình")
     assert result.created == 3000 and max(sizes) <= importer.CHUNK  # never more than a chunk per transaction
 
 

@@ -347,4 +347,4 @@ async def test_police_hear_whose_family_member_joined(world, services):
                                                    family_of=person, created_by=police.person)
     await TextChat(services, "lan").says(f"/start {invite.code}")
     await services.notifier.flush()
-    assert world.channel.texts("police1")[-1] == "Một người thân của Nông Văn Bình đã tham gia bằng mã mời bạn tạo."
+    assert world.channel.texts("police1")[-1] == "Một người thân của Nông Văn Bình đã tham gia bằng mã mời anh/chị tạo."

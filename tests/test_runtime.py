@@ -258,7 +258,7 @@ async def test_a_failed_turn_is_answered_the_same_way_on_every_messenger(service
     monkeypatch.setattr(router, "route", broken)
     for messenger in (Messenger.ZALO, Messenger.CONSOLE):
         said = await TextChat(services, f"{messenger.value}-1", messenger).says("xin chào")
-        assert said == ["Xin lỗi, hệ thống vừa gặp lỗi. Những gì bạn đã xác nhận trước đó vẫn được lưu. "
+        assert said == ["Xin lỗi, hệ thống vừa gặp lỗi. Những gì anh/chị đã xác nhận trước đó vẫn được lưu. "
                         "Vui lòng thử lại sau ít phút."]
 
 
@@ -453,3 +453,33 @@ async def test_a_reply_a_messenger_failed_to_take_is_sent_again_later(services, 
 
 async def _no_wait(seconds: float) -> None:
     return None
+
+
+async def test_a_reply_the_messenger_refuses_does_not_drop_the_replies_after_it(services):
+    from bot.channels.errors import DeliveryError
+
+    class RefusesFiles(RecordingChannel):
+        async def send(self, chat_id, reply):
+            if reply.attachment is not None:
+                raise DeliveryError("file refused")
+            return await super().send(chat_id, reply)
+
+    channel = RefusesFiles(Messenger.CONSOLE)
+    services.register_channel(channel)
+    from bot.dialog.types import Attachment
+
+    event = Inbound("console", "r1", "ann", "ann")
+    delivered = await services.pipeline.deliver(channel, event, [
+        Reply("Báo cáo"), Reply("Bảng tính", attachment=Attachment("document", "a.xlsx", b"x")), Reply("Biểu đồ")])
+    assert delivered and channel.texts("ann") == ["Báo cáo", "Biểu đồ"]
+
+
+async def test_a_message_with_a_broken_character_is_stored_and_answered(services):
+    """Found by the hostile-input fuzz test: a lone UTF-16 surrogate could not be written to the
+    inbox, so the message was lost and PTB logged a traceback."""
+    await onboard(services, Messenger.CONSOLE, "sv", Role.SUPERVISOR)
+    said = await TextChat(services, "sv").says("xin ch\udccbào")
+    assert said and said[0]
+    async with services.db.reading() as conn:
+        rows = await fetch_all(conn, "SELECT id FROM inbox")
+    assert len(rows) == 1

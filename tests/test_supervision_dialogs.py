@@ -83,7 +83,7 @@ async def test_the_returnee_joins_with_the_code_from_enrolment_and_sees_only_the
     ]
     assert "Lý Thị Mai" not in " ".join(said)
     for command in ("/people", "/mylist", "/checkin", "/enrol", "/assess"):
-        assert "không dành cho bạn" in (await binh.says(command))[0], command
+        assert "không dành cho anh/chị" in (await binh.says(command))[0], command
 
 
 async def test_the_new_supervisor_is_told_in_their_own_language(services):
@@ -125,8 +125,8 @@ async def test_a_check_in_in_four_taps_then_the_list_and_the_police_card_show_it
                                               "Tình trạng: Ổn định", "Ngày: 22/11/2026"]
     said = await hoa.says("1")  # tap 4: save
 
-    assert said[0] == "Đã lưu: thăm tại nhà với Nông Văn Bình ngày 22/11/2026, ổn định."
-    assert said[1] == "Lần liên lạc tới với Nông Văn Bình: lần tới từ 01/12/2026 đến 05/12/2026."
+    assert said[0] == "Đã lưu lần liên lạc với Nông Văn Bình ngày 22/11/2026 (thăm tại nhà): ổn định."
+    assert said[1] == "Với Nông Văn Bình: lần tới từ 01/12/2026 đến 05/12/2026."
     listing = (await hoa.says("/mylist"))[0].splitlines()
     assert listing[1] == "• Nông Văn Bình (Thôn Nà Lay): liên lạc lần cuối 22/11/2026; lần tới từ 01/12/2026 đến 05/12/2026"
     assert not any(line.startswith("1.") for line in listing)  # the only "1." is the action below the list
@@ -160,7 +160,7 @@ async def test_a_draft_survives_a_restart_and_saving_twice_stores_once(world, se
         await hoa.says("Uống rượu nhiều, vợ lo lắng")
         assert "Khi lưu, Công an xã sẽ được báo" in hoa.last.text
         said = await hoa.picks("✅ Lưu")
-        assert said[:2] == ["Đã lưu: gọi điện thoại với Nông Văn Bình ngày 21/11/2026, có dấu hiệu đáng lo ngại.",
+        assert said[:2] == ["Đã lưu lần liên lạc với Nông Văn Bình ngày 21/11/2026 (gọi điện thoại): có dấu hiệu đáng lo ngại.",
                             "Đã báo Công an xã."]
 
         supervisor = await services.accounts.identify(Messenger.CONSOLE, "supervisor1", "supervisor1")
@@ -244,7 +244,7 @@ async def test_a_stable_check_in_raises_no_alert(world, services):
         await hoa.says(answer)
     assert hoa.last.text.startswith("Lần liên lạc sẽ lưu:") and "Tình trạng: Ổn định" in hoa.last.text
     saved, *_then = await hoa.says("1")
-    assert saved == "Đã lưu: thăm tại nhà với Nông Văn Bình ngày 22/11/2026, ổn định."
+    assert saved == "Đã lưu lần liên lạc với Nông Văn Bình ngày 22/11/2026 (thăm tại nhà): ổn định."
     card = await services.supervision.card(await world.actor("police1"), person)
     assert [(c.person_id, c.status.value) for c in card.checkins] == [(person, "stable")]
     assert card.alerts == []
@@ -430,14 +430,14 @@ async def test_family_sees_only_what_the_person_shares(world, services):
     await lan.says(f"/start {lan_code.code}")
 
     assert (await lan.says("/me"))[0].splitlines() == [
-        "Nông Văn Bình chia sẻ với bạn:",
-        "Chưa có thông tin nào được chia sẻ với bạn. Người thân của bạn quyết định bạn được xem gì."]
+        "Nông Văn Bình chia sẻ với anh/chị:",
+        "Chưa có thông tin nào được chia sẻ với anh/chị. Người thân của anh/chị quyết định anh/chị được xem gì."]
 
     await binh.says("/share")
     await binh.says("2")  # who supports me: on
     await binh.picks("Xong")
     lines = (await lan.says("/me"))[0].splitlines()
-    assert lines == ["Nông Văn Bình chia sẻ với bạn:",
+    assert lines == ["Nông Văn Bình chia sẻ với anh/chị:",
                      "Người giúp đỡ anh/chị: Lương Thị Hoa, Tổ bảo vệ an ninh, trật tự."]
     assert "án treo" not in " ".join(lines)
 
@@ -488,8 +488,8 @@ async def test_an_officer_invited_without_a_name_is_asked_for_it_and_claims_read
     invite = await services.accounts.create_invite(role=Role.POLICE, commune_name="Xã Mẫu Sơn")  # no --name
     officer = TextChat(services, "police9")
     said = await officer.says(f"/start {invite.code}")
-    assert said == ["Chào mừng! Bạn đã đăng ký với vai trò cán bộ Công an xã của Xã Mẫu Sơn.",
-                    "Họ và tên đầy đủ của bạn? Đồng nghiệp và những người bạn làm việc cùng sẽ thấy tên này."]
+    assert said == ["Chào mừng! Anh/chị đã đăng ký với vai trò cán bộ Công an xã (Xã Mẫu Sơn).",
+                    "Họ và tên đầy đủ của anh/chị? Đồng nghiệp và những người anh/chị làm việc cùng sẽ thấy tên này."]
     assert (await officer.says("/"))[0].startswith("Vui lòng nhập họ và tên")
     said = await officer.says("Đinh  Văn   Lực")
     assert said[0] == "Cảm ơn Đinh Văn Lực." and "Tạo mã mời" in officer.options  # then the menu, as usual
@@ -510,7 +510,7 @@ async def test_a_command_mid_conversation_starts_unless_a_half_typed_record_woul
     await police.says("/enrol")
     await police.says("Lý Thị Mai")  # a new person half typed
     said = await police.says("/people")
-    assert said[0].startswith("Bạn đang làm dở: Tiếp nhận người mới")  # asked to finish or /cancel first
+    assert said[0].startswith("Anh/chị đang làm dở: Tiếp nhận người mới")  # asked to finish or /cancel first
     assert police.last.text.startswith("Ngày sinh")
 
 
@@ -589,3 +589,13 @@ async def test_after_a_restart_a_free_text_question_is_asked_again_before_taking
         assert "Ghi chú: Đã đi làm lại ở xưởng gỗ" in hoa.last.text
     finally:
         await services.close()
+
+
+async def test_vietnamese_that_reads_naturally_where_a_native_reader_stumbled(world):
+    await world.enrol("Nông Văn Bình", supervisor="supervisor1")
+    hoa = world.supervisors["supervisor1"]
+    await hoa.says("/checkin")
+    assert (await hoa.says("2"))[0] == "Không có mục 2. Chỉ có mục 1."  # not "from 1 to 1"
+    await hoa.says("/cancel")
+    await hoa.says("/help")
+    assert "Tôi có được vay vốn không?" not in hoa.options  # a supervisor's menu does not speak as a returnee

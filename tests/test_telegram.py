@@ -35,8 +35,8 @@ async def test_an_invited_officer_onboards_with_a_deep_link_and_gets_their_comma
 
     said = await officer.says(f"/start {invite.code}")
 
-    assert said[0] == "Chào mừng! Bạn đã đăng ký với vai trò cán bộ Công an xã của Xã Mẫu Sơn."
-    assert said[1].startswith("Họ và tên đầy đủ của bạn?")  # invited without a name
+    assert said[0] == "Chào mừng! Anh/chị đã đăng ký với vai trò cán bộ Công an xã (Xã Mẫu Sơn)."
+    assert said[1].startswith("Họ và tên đầy đủ của anh/chị?")  # invited without a name
     assert (await officer.says("Hoàng Văn Minh"))[0] == "Cảm ơn Hoàng Văn Minh."
     assert officer.buttons == ["Cảnh báo", "Yêu cầu giúp đỡ", "Tiếp nhận người mới", "Danh sách của xã",
                                "Nhận xét, đánh giá định kỳ", "Sửa lần liên lạc", "Đặt lịch hẹn", "Báo cáo",
@@ -92,7 +92,7 @@ async def test_forged_callback_data_gets_a_polite_answer(telegram, api, services
         if said is None:
             await stranger.says("/start")
             said = await stranger.presses_data(forged)
-        assert said == ["Nút này không còn hiệu lực. Gửi /help để xem bạn có thể làm gì."], forged
+        assert said == ["Nút này không còn hiệu lực. Gửi /help để xem anh/chị có thể làm gì."], forged
 
     await officer.says("/invite")
     said = await officer.presses_data("invite:role|role:province")  # not one of the offered roles
@@ -105,7 +105,7 @@ async def test_a_stranger_cannot_start_a_police_flow_from_a_forged_menu_button(t
 
     said = await stranger.presses_data("menu|go:invite")
 
-    assert said == ["Xin lỗi, chức năng này không dành cho bạn. Gửi /help để xem bạn có thể làm gì."]
+    assert said == ["Xin lỗi, chức năng này không dành cho anh/chị. Gửi /help để xem anh/chị có thể làm gì."]
 
 
 async def test_garbage_unknown_commands_huge_messages_and_photos(telegram, api, services):
@@ -139,7 +139,7 @@ async def test_an_error_inside_a_step_gets_an_apology_and_the_bot_keeps_serving(
     await officer.presses("Cán bộ Công an xã")
     said = await officer.says("Nguyễn Văn Ba")
 
-    assert said == ["Xin lỗi, hệ thống vừa gặp lỗi. Những gì bạn đã xác nhận trước đó vẫn được lưu. "
+    assert said == ["Xin lỗi, hệ thống vừa gặp lỗi. Những gì anh/chị đã xác nhận trước đó vẫn được lưu. "
                     "Vui lòng thử lại sau ít phút."]
     assert "Nguyễn Văn Ba" not in caplog.text and "RuntimeError" in caplog.text
     assert (await other.says("/start"))[0].startswith("Xin chào! Đây là Hòa Nhập")
@@ -270,3 +270,13 @@ async def test_an_update_delivered_twice_is_handled_once_in_this_process_and_aft
         await restarted.close()
     # and the next update, numbered higher, is handled as usual
     assert await officer.says("Nguyễn Văn Tư")
+
+
+async def test_a_report_reaches_an_officer_on_telegram_as_a_file_and_a_chart(telegram, api, services):
+    officer = await police(telegram, api, services)
+    await officer.says("/report")
+    said = await officer.says("1")  # this month
+    assert said[0].startswith("Báo cáo Xã Mẫu Sơn")
+    await services.pipeline.delivered()
+    kinds = [method for method, _params in api.calls if method in ("sendDocument", "sendPhoto")]
+    assert kinds == ["sendDocument", "sendPhoto"]

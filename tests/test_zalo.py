@@ -53,7 +53,7 @@ async def test_a_full_check_in_a_question_and_an_alert_to_police_on_zalo(zalo_bo
                                                  full_name="Hà Văn Sơn")
     await zalo.user_says("zs1", f"/start {code.code}")
     welcome, menu = await zalo.wait_sent("zs1", 2)
-    assert welcome == "Chào mừng! Bạn đã đăng ký với vai trò tổ viên Tổ bảo vệ an ninh, trật tự của Xã Mẫu Sơn."
+    assert welcome == "Chào mừng! Anh/chị đã đăng ký với vai trò tổ viên Tổ bảo vệ an ninh, trật tự (Xã Mẫu Sơn)."
     assert menu.splitlines()[1] == "1. Ghi nhận liên lạc"
     son = await services.accounts.identify(Messenger.ZALO, "zs1", "zs1")
     await services.supervision.assign(police, person, son.person.id)
@@ -69,7 +69,7 @@ async def test_a_full_check_in_a_question_and_an_alert_to_police_on_zalo(zalo_bo
         await zalo.wait_sent("zs1")
     await zalo.user_says("zs1", "1")
     saved, _next = await zalo.wait_sent("zs1", 2)
-    assert saved == "Đã lưu: thăm tại nhà với Nông Văn Bình ngày 22/11/2026, ổn định."
+    assert saved == "Đã lưu lần liên lạc với Nông Văn Bình ngày 22/11/2026 (thăm tại nhà): ổn định."
 
     await zalo.user_says("zs1", "lam lai can cuoc o dau")
     answer, _more = await zalo.wait_sent("zs1", 2)

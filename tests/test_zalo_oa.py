@@ -75,7 +75,7 @@ async def test_police_supervisor_and_returnee_on_the_commune_oa(served, platform
     officer = await services.accounts.create_invite(role=Role.POLICE, commune_id=commune_id, full_name="Lò Văn Hùng")
     await platform.says("op1", officer.code.replace("-", "").lower())
     welcome, _menu = await platform.wait_sent("op1", 2)
-    assert welcome == "Chào mừng! Bạn đã đăng ký với vai trò cán bộ Công an xã của Xã Mẫu Sơn."
+    assert welcome == "Chào mừng! Anh/chị đã đăng ký với vai trò cán bộ Công an xã (Xã Mẫu Sơn)."
     helper = await services.accounts.create_invite(role=Role.SUPERVISOR, commune_id=commune_id, full_name="Hà Văn Sơn")
     await platform.says("os1", f"/start {helper.code}")
     welcome, menu = await platform.wait_sent("os1", 2)
@@ -103,7 +103,7 @@ async def test_police_supervisor_and_returnee_on_the_commune_oa(served, platform
     platform.cdn.clear()  # the CDN link expires
     await platform.says("os1", "1")
     [saved] = await platform.wait_sent("os1")
-    assert saved == "Đã lưu: gọi điện thoại với Nông Văn Bình ngày 22/11/2026, có dấu hiệu đáng lo ngại."
+    assert saved == "Đã lưu lần liên lạc với Nông Văn Bình ngày 22/11/2026 (gọi điện thoại): có dấu hiệu đáng lo ngại."
     async with services.db.reading() as conn:
         row = await fetch_one(conn, "SELECT photo FROM checkins WHERE person_id = ?", (person,))
         kept = await Media.get(conn, row["photo"])

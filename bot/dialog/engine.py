@@ -117,6 +117,8 @@ def resolve_choice(ctx: StepContext, state: str, incoming: Incoming) -> tuple[In
             index = int(number.group(1))
             if 1 <= index <= len(shown):
                 return Incoming(choice=shown[index - 1].id, state=state, text=text), None
+            if len(shown) == 1:
+                return None, _("There is no option {number}. The only option is 1.", number=index)
             return None, _("There is no option {number}. Please reply with a number from 1 to {count}.",
                            number=index, count=len(shown))
         folded = fold_words(text)

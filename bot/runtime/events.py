@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 from bot.dialog.types import Attachment, Choice, Reply
+from bot.textnorm import well_formed
 
 # What an event is about, beyond an ordinary message.
 MESSAGE = "message"      # text, a pressed button, a photo, a location, or other content (all None)
@@ -45,7 +46,8 @@ class Inbound:
         return f"{self.chat_id}/{self.user_id}" if self.group else self.chat_id
 
     def to_json(self) -> dict:
-        data = {k: v for k, v in asdict(self).items() if v not in (None, False, {}, "")}
+        data = {k: (well_formed(v) if isinstance(v, str) else v) for k, v in asdict(self).items()
+                if v not in (None, False, {}, "")}
         data.setdefault("kind", MESSAGE)
         return data
 

@@ -229,6 +229,11 @@ class Pipeline:
                     try:
                         await frontend.send(event.chat_id, reply)
                         break
+                    except Unreachable:
+                        raise
+                    except DeliveryError as refused:  # this reply only: the ones after it still go
+                        log.warning("a reply was refused by %s: %s", event.channel, type(refused).__name__)
+                        break
                     except (QuotaExhausted, NotNow):  # not for a while: the tick sends it again later
                         self.stats["undelivered"] += 1
                         return False

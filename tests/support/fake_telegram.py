@@ -333,6 +333,34 @@ class FakeBotApi:
         await self._record(chat_id, message)
         return message
 
+    async def _send_file(self, p, field: str) -> dict:
+        """sendDocument / sendPhoto: a file (uploaded, or a file id) with an optional caption."""
+        if self.limits is not None:
+            self.limits.check(int(p["chat_id"]))
+        if not p.get(field):
+            raise ApiError(400, f"Bad Request: there is no {field} in the request")
+        caption = str(p.get("caption") or "")
+        if len(caption) > 1024:
+            raise ApiError(400, "Bad Request: message caption is too long")
+        chat_id = int(p["chat_id"])
+        message = {"message_id": next(self._message_ids), "date": int(time.time()),
+                   "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "group"},
+                   "from": {k: BOT_USER[k] for k in ("id", "is_bot", "first_name", "username")},
+                   "caption": caption, "text": caption,
+                   field: {"file_id": f"file{next(self._message_ids)}", "file_unique_id": "u"}}
+        if field == "photo":
+            message["photo"] = [{"file_id": f"photo{message['message_id']}", "file_unique_id": "u", "width": 800,
+                                 "height": 450}]
+        self.messages[(chat_id, message["message_id"])] = message
+        await self._record(chat_id, message)
+        return message
+
+    async def api_sendDocument(self, p):
+        return await self._send_file(p, "document")
+
+    async def api_sendPhoto(self, p):
+        return await self._send_file(p, "photo")
+
     async def api_editMessageText(self, p):
         if self.delay:
             await asyncio.sleep(self.delay)
@@ -416,7 +444,10 @@ class InProcessRequest(BaseRequest):
 
     async def do_request(self, url, method, request_data: RequestData | None = None, **_timeouts):
         name = url.rsplit("/", 1)[-1]
-        params = request_data.json_parameters if request_data else {}
+        params = dict(request_data.json_parameters) if request_data else {}
+        if request_data is not None and request_data.multipart_data:  # uploaded files, as the real API gets them
+            for key, value in request_data.multipart_data.items():
+                params.setdefault(key, value)
         try:
             return _envelope(await self.api.call(name, params))
         except ApiError as error:
