@@ -234,3 +234,12 @@ async def test_the_loan_check_says_back_the_completion_date_the_record_holds(wor
     await mai.says("/loan")
     said = await mai.picks("Sản xuất, kinh doanh, tạo việc làm")
     assert said[0].startswith("Theo hồ sơ, anh/chị chấp hành xong án ngày 15/01/2023")  # confirmed, not asked
+
+
+async def test_a_command_someone_may_not_use_leaves_their_conversation_where_it_was(world):
+    binh = await returnee(world)
+    await binh.says("/selfreport")  # a question in progress: how are you doing?
+    before = binh.last.text
+    said = await binh.says("/enrol")  # police only
+    assert said[0].startswith("Xin lỗi, chức năng này không dành cho anh/chị.")
+    assert binh.last.text == before  # the question in progress, asked again

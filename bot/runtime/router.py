@@ -41,6 +41,8 @@ async def command_in_dialog(registry: engine.Registry, state: str, ctx: StepCont
     if name in registry.commands:
         head = tuple(await engine.run_command(registry.commands[name], ctx))
         notice = basics.busy(flow)
+    elif name in registry.by_command and registry.by_command[name] not in registry.for_role(ctx.actor.role):
+        notice = basics.not_for_you().text  # refused: the conversation in progress is kept
     elif name in registry.by_command and flow.name not in KEEP_UNTIL_DONE:
         started = await engine.begin(registry.by_command[name], ctx)
         return Turn((basics.left(flow), *started.replies), started.state)
