@@ -12,9 +12,10 @@ class Unreachable(DeliveryError):
 class RateLimited(Exception):
     """The messenger asked us to slow down; retry after ``retry_after`` seconds."""
 
-    def __init__(self, retry_after: float) -> None:
+    def __init__(self, retry_after: float, lane: str | None = None) -> None:
         super().__init__(f"retry after {retry_after} s")
         self.retry_after = retry_after
+        self.lane = lane  # what must wait: one Zalo OA, say (None: the whole messenger)
 
 
 class TemporaryFailure(Exception):

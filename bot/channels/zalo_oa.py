@@ -33,6 +33,7 @@ from urllib.parse import urlencode
 
 import httpx
 
+from bot.channels import zalo
 from bot.channels.errors import DeliveryError, NotNow, QuotaExhausted, RateLimited, TemporaryFailure, Unreachable
 from bot.dialog.types import Reply
 from bot.models import Messenger
@@ -50,7 +51,6 @@ MAX_TEXT = 2000
 REFRESH_BEFORE = timedelta(hours=2)  # refresh an access token this long before it expires
 REFRESH_LIFETIME = timedelta(days=90)  # "3 months"; Zalo does not say it in the answer
 CODE_LIFETIME = timedelta(minutes=10)  # an authorisation code (and so our PKCE verifier)
-FREE_WINDOW = timedelta(hours=48)
 HARD_WINDOW = timedelta(days=7)
 LINK_LIFETIME = timedelta(minutes=15)
 MAX_PHOTO = 5 * 1024 * 1024
@@ -71,9 +71,8 @@ BAD_REQUEST = {-201, -233, -240}          # our request is wrong: never retried
 
 class ZaloOAError(Exception):
     def __init__(self, code: int, message: str) -> None:
-        super().__init__(f"Zalo OA error {code}")  # Zalo's message may quote a user id: not in the text
+        super().__init__(f"Zalo OA error {code}")  # Zalo's message may quote a user id: never in the text
         self.code = code
-        self.detail = message
 
 
 class NeedsAuthorisation(TemporaryFailure):
@@ -310,10 +309,8 @@ class ZaloOA:
 # ---- the channel --------------------------------------------------------------------------------
 
 def render(reply: Reply) -> str:
-    lines = [reply.text]
-    if reply.choices and not reply.inline_only:
-        lines += [f"{n}. {choice.label}" for n, choice in enumerate(reply.choices, 1)]
-    return unicodedata.normalize("NFC", "\n".join(lines))
+    """The Zalo Bot Platform's numbered rendering, NFC-normalised (as the OA counts characters)."""
+    return unicodedata.normalize("NFC", zalo.render(reply))
 
 
 def buttons_of(reply: Reply) -> list[dict]:
@@ -344,25 +341,28 @@ class ZaloOAChannel:
         """Each OA is its own lane of the outbox: one OA's limit holds that OA only."""
         return f"{self.messenger.value}:{chat_id.partition(':')[0]}"
 
-    async def window(self, chat_id: str) -> str:
-        """"open", or "closed" (no interaction within the OA's policy: 48 hours, or up to 7 days)."""
+    async def window_open(self, chat_id: str) -> bool:
+        """Whether the OA may write to this person now (within its policy: 48 hours, or up to 7 days)."""
+        return (await self._open_account(chat_id)) is not None
+
+    async def _open_account(self, chat_id: str) -> OfficialAccount | None:
+        """The chat's OA when the person is within its window, else None (one read of both)."""
         app_id, user_id = split_chat(chat_id)
         async with self.oa.db.reading() as conn:
             account = await OfficialAccounts.get(conn, app_id)
             seen = await OAUsers.last_interaction(conn, app_id, user_id)
         if account is None or seen is None:
-            return "closed"
-        last, _following = seen
+            return None
         limit = min(timedelta(hours=account.window_hours), HARD_WINDOW)
-        return "open" if self.oa.clock.now() - last < limit else "closed"
+        return account if self.oa.clock.now() - seen[0] < limit else None
 
     async def send(self, chat_id: str, reply: Reply) -> str | None:
         app_id, user_id = split_chat(chat_id)
-        if await self.window(chat_id) != "open":
+        account = await self._open_account(chat_id)
+        if account is None:
             raise NotNow("outside the interaction window")
-        account = await self.oa.account(app_id)
         text = render(reply)
-        buttons = buttons_of(reply) if account is not None and account.buttons else []
+        buttons = buttons_of(reply) if account.buttons else []
         if buttons:
             text = reply.text
         message_id = None
@@ -396,13 +396,9 @@ class ZaloOAChannel:
         if code in OUTSIDE_WINDOW:
             return NotNow(str(error))
         if code in OA_LIMITS:
-            limited = RateLimited(RATE_HOLD)
-            limited.lane = lane
-            return limited
+            return RateLimited(RATE_HOLD, lane)
         if code in OA_QUOTA:
-            quota = QuotaExhausted(3600.0)
-            quota.lane = lane
-            return quota
+            return QuotaExhausted(3600.0, lane)
         if code in BAD_REQUEST:
             return DeliveryError(str(error))
         if code in OA_CONFIG:

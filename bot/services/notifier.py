@@ -252,7 +252,7 @@ class Notifier:
                 self.last_ok[channel.messenger.value] = self.clock.now()
             except RateLimited as limited:
                 self.stats["rate_limited"] += 1
-                lane = getattr(limited, "lane", None) or channel.messenger.value
+                lane = limited.lane or channel.messenger.value
                 first = self.held_for(lane) == 0
                 self.hold(lane, limited.retry_after)
                 errors.append(("held", f"rate limited by {lane}"))
@@ -325,8 +325,8 @@ class Notifier:
         person has not written there lately (a Zalo OA's interaction window)."""
         allowed, closed = [], 0
         for target in targets:
-            window = getattr(target[0], "window", None)
-            if window is not None and not target[3] and await window(target[1]) != "open":
+            window_open = getattr(target[0], "window_open", None)
+            if window_open is not None and not target[3] and not await window_open(target[1]):
                 closed += 1
                 continue
             allowed.append(target)

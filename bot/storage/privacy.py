@@ -7,6 +7,7 @@ from datetime import datetime
 from aiosqlite import Connection
 
 from bot.clock import to_db
+from bot.storage.media import Media
 from bot.storage.sql import fetch_all, fetch_one
 
 
@@ -62,8 +63,7 @@ class PrivacyData:
                       anonymised_at = ? WHERE person_id = ?""",
             (f"anon {person_id}", to_db(now), person_id),
         )
-        await conn.execute("DELETE FROM media WHERE 'media:' || id IN "
-                           "(SELECT photo FROM checkins WHERE person_id = ? AND photo LIKE 'media:%')", (person_id,))
+        await Media.forget_of_person(conn, person_id)  # the kept photos, before the check-ins forget them
         await conn.execute("UPDATE checkins SET note = '', photo = NULL, latitude = NULL, longitude = NULL "
                            "WHERE person_id = ?", (person_id,))
         await conn.execute("UPDATE self_reports SET help_needed = '' WHERE person_id = ?", (person_id,))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-import logging
 
 from bot.models import (
     Role,
@@ -13,8 +12,6 @@ from bot.services.base import Service
 from bot.storage.appointments import Appointments
 from bot.storage.audit import Audit
 from bot.storage.identities import Identities
-
-log = logging.getLogger(__name__)
 
 
 class AppointmentService(Service):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 
 from bot.models import (
     Role,
@@ -12,8 +11,6 @@ from bot.services.base import Service
 from bot.services.supervision.checkins import MAX_NOTE
 from bot.storage.assessments import Assessments
 from bot.storage.audit import Audit
-
-log = logging.getLogger(__name__)
 
 
 class AssessmentService(Service):

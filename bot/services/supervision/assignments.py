@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 
 from bot.models import (
     Person,
@@ -15,8 +14,6 @@ from bot.services.outbox import enqueue
 from bot.storage.assignments import Assignments
 from bot.storage.audit import Audit
 from bot.storage.people import People
-
-log = logging.getLogger(__name__)
 
 
 class AssignmentService(Service):

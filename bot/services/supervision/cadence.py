@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from importlib import resources
-import logging
 import tomllib
 
 from bot.models import (
@@ -15,8 +14,6 @@ from bot.services.base import Service
 from bot.storage.audit import Audit
 from bot.storage.cadence import CadenceRules
 from bot.storage.communes import Communes
-
-log = logging.getLogger(__name__)
 
 
 def cadence_defaults() -> dict[str, tuple[str, str]]:

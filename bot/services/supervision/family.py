@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 
 from bot.models import (
     Role,
@@ -11,8 +10,6 @@ from bot.services.access import require_role
 from bot.services.base import Service
 from bot.storage.audit import Audit
 from bot.storage.family import FamilyLinks
-
-log = logging.getLogger(__name__)
 
 
 class FamilyService(Service):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-import logging
 
 from bot.models import (
     Alert,
@@ -32,8 +31,6 @@ from bot.storage.family import FamilyLinks
 from bot.storage.people import People
 from bot.storage.records import RECORD_FIELDS, RecordChanges, Records, Supplementaries
 from bot.storage.self_reports import SelfReports
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-import logging
 
 from bot.models import (
     Category,
@@ -18,8 +17,6 @@ from bot.services.base import Service
 from bot.storage.assignments import Assignments
 from bot.storage.people import People
 from bot.storage.records import Records
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)

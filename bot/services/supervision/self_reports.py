@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 
 from bot.models import (
     Person,
@@ -17,8 +16,6 @@ from bot.storage.audit import Audit
 from bot.storage.people import People
 from bot.storage.records import Records
 from bot.storage.self_reports import SelfReports
-
-log = logging.getLogger(__name__)
 
 
 class SelfReportService(Service):
