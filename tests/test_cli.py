@@ -261,3 +261,26 @@ def test_a_returnee_code_from_the_command_line_is_tied_to_their_record(env, tmp_
     code = made.stdout.split("code: ", 1)[1].split()[0]
     chat = hoanhap("console", env=env, cwd=tmp_path, stdin=f"/start {code}\n/me\n/quit\n")
     assert "thử thách kết thúc ngày 10/01/2028" in chat.stdout  # their own record, at once
+
+
+def test_a_provincial_officer_belongs_to_a_province_not_to_a_commune_named_after_it(env, tmp_path):
+    mistaken = hoanhap("invite", "--role", "province", "--commune", "Tỉnh Lạng Sơn", env=env, cwd=tmp_path)
+    assert mistaken.returncode == 2 and "--province" in mistaken.stderr
+    assert len(mistaken.stderr.strip().splitlines()) == 1
+
+    made = hoanhap("invite", "--role", "province", "--province", "Tỉnh Lạng Sơn", env=env, cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    assert "role: province, province: Tỉnh Lạng Sơn" in made.stdout
+    # The province is not a commune: no commune settings, no commune report under its name.
+    as_commune = hoanhap("commune", "--commune", "Tỉnh Lạng Sơn", env=env, cwd=tmp_path)
+    assert as_commune.returncode == 2 and "not found" in as_commune.stderr
+    wrong_way = hoanhap("invite", "--role", "police", "--commune", "Tỉnh Lạng Sơn", env=env, cwd=tmp_path)
+    assert wrong_way.returncode == 2 and "province" in wrong_way.stderr
+
+    assert hoanhap("invite", "--role", "police", "--commune", "Xã Mẫu Sơn", env=env, cwd=tmp_path).returncode == 0
+    attached = hoanhap("commune", "--commune", "Xã Mẫu Sơn", "--province", "Tỉnh Lạng Sơn", env=env, cwd=tmp_path)
+    assert attached.returncode == 0, attached.stderr
+    report = hoanhap("report", "--province", "tinh lang son", "--from", "01/01/2026", "--to", "30/06/2026",
+                     env=env, cwd=tmp_path)
+    assert report.returncode == 0, report.stderr
+    assert report.stdout.startswith("Báo cáo Tỉnh Lạng Sơn, từ 01/01/2026 đến 30/06/2026")

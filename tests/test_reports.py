@@ -130,8 +130,9 @@ async def test_the_summary_in_chat_the_workbook_and_the_chart(commune, services)
     assert (width, height) == (800, 450)
 
 
-async def test_the_province_sees_every_commune_and_no_personal_data(commune, services, clock):
+async def test_the_province_sees_its_communes_and_no_personal_data(commune, services, clock):
     other = await onboard(services, Messenger.CONSOLE, "police_x", Role.POLICE, commune="Xã Khác")
+    elsewhere = await onboard(services, Messenger.CONSOLE, "police_y", Role.POLICE, commune="Xã Tỉnh Khác")
     officer = await services.accounts.identify(Messenger.CONSOLE, "police_x", "police_x")
     at(clock, date(2026, 2, 1))
     from bot.services.supervision import RecordInput
@@ -139,13 +140,20 @@ async def test_the_province_sees_every_commune_and_no_personal_data(commune, ser
     await services.supervision.enrol(officer, RecordInput(
         full_name="Đỗ Văn Đức", date_of_birth=date(1980, 1, 1), village="Thôn Một", category=Category.RELEASED,
         penalty_type=PenaltyType.PRISON, penalty_months=12, release_date=date(2026, 1, 20)))
+    stranger = await services.accounts.identify(Messenger.CONSOLE, "police_y", "police_y")
+    await services.supervision.enrol(stranger, RecordInput(
+        full_name="Hà Văn Xa", date_of_birth=date(1981, 1, 1), village="Bản Xa", category=Category.RELEASED,
+        penalty_type=PenaltyType.PRISON, penalty_months=12, release_date=date(2026, 1, 20)))
     at(clock, date(2026, 7, 10))
-    await onboard(services, Messenger.CONSOLE, "province1", Role.PROVINCE, commune="Xã Mẫu Sơn")
+    await onboard(services, Messenger.CONSOLE, "province1", Role.PROVINCE, commune="Tỉnh Lạng Sơn")
+    for name in ("Xã Mẫu Sơn", "Xã Khác"):
+        await services.accounts.configure_commune(name, {}, province="Tỉnh Lạng Sơn")
     province = await services.accounts.identify(Messenger.CONSOLE, "province1", "province1")
 
     report = await services.reports.for_actor(province, START, END)
 
-    assert report.scope == "" and report.people == []
+    assert report.scope == "Tỉnh Lạng Sơn" and report.people == []
+    # Its two communes' people; the commune of another province is not counted.
     assert report.managed == {Category.SUSPENDED: 1, Category.RELEASED: 2}
     from bot.reports import workbook
 
@@ -153,7 +161,7 @@ async def test_the_province_sees_every_commune_and_no_personal_data(commune, ser
     assert "Danh sách" not in book.sheetnames
     text = " ".join(str(c.value) for s in book.worksheets for row in s.iter_rows() for c in row)
     assert "Đỗ Văn Đức" not in text and "An Thị Ánh" not in text
-    assert other is not None
+    assert other is not None and elsewhere is not None
 
 
 async def test_supervisors_and_returnees_cannot_make_reports(commune, services):

@@ -15,7 +15,8 @@ COMMANDS = ("invite", "import", "cadence", "commune", "report", "backup")
 def add_parsers(sub) -> None:
     invite = sub.add_parser("invite", help="print a single-use invite code (valid 7 days)")
     invite.add_argument("--role", required=True, choices=[r.value for r in Role])
-    invite.add_argument("--commune", required=True, help='e.g. "Xã Mẫu Sơn"')
+    invite.add_argument("--commune", help='every role but province: e.g. "Xã Mẫu Sơn"')
+    invite.add_argument("--province", help='role province only: e.g. "Tỉnh Lạng Sơn"')
     invite.add_argument("--name", default="", help="the person's full name (optional)")
     invite.add_argument("--person", help="returnee or family: the enrolled person (full name) the code is for")
 
@@ -38,9 +39,12 @@ def add_parsers(sub) -> None:
     commune.add_argument("--grace-days", type=int, help="days after a missed contact before police are alerted")
     commune.add_argument("--digest-threshold", type=int, help="more missed contacts than this come as one digest")
     commune.add_argument("--head", metavar="FULL NAME", help="the head of commune police (receives escalations)")
+    commune.add_argument("--province", help='the province the commune belongs to (its report covers it), '
+                                            'e.g. "Tỉnh Lạng Sơn"')
 
     report = sub.add_parser("report", help="the figures of a period, as text, an .xlsx file and a chart")
     report.add_argument("--commune", help="one commune (default: every commune, without personal data)")
+    report.add_argument("--province", help="the communes of one province, without personal data")
     report.add_argument("--from", dest="start", required=True, help="dd/mm/yyyy (or yyyy-mm-dd)")
     report.add_argument("--to", dest="end", required=True, help="dd/mm/yyyy (or yyyy-mm-dd)")
     report.add_argument("--xlsx", type=Path)
@@ -83,6 +87,17 @@ async def _backup(services, path: Path) -> int:
 
 async def _invite(services, args) -> int:
     role = Role(args.role)
+    if role is Role.PROVINCE and args.commune:
+        print('hoanhap: a provincial officer belongs to a province, not to a commune: '
+              '--province "Tỉnh Lạng Sơn" instead of --commune', file=sys.stderr)
+        return 2
+    if role is not Role.PROVINCE and not args.commune:
+        print(f'hoanhap: a {role.value}\'s code names a commune: --commune "Xã Mẫu Sơn"'
+              + (" (--province is for provincial officers)" if args.province else ""), file=sys.stderr)
+        return 2
+    if role is Role.PROVINCE and not args.province:
+        print('hoanhap: a provincial officer\'s code names a province: --province "Tỉnh Lạng Sơn"', file=sys.stderr)
+        return 2
     tied = {}
     if role in (Role.RETURNEE, Role.FAMILY):  # a person's code is tied to their record
         found = await services.accounts.enrolled_person(args.commune, args.person or "")
@@ -91,9 +106,15 @@ async def _invite(services, args) -> int:
             return 2
         tied = {"person_id": found} if role is Role.RETURNEE else {"family_of": found}
     await _learn_bot_username(services)
-    invite = await services.accounts.create_invite(role=role, commune_name=args.commune, full_name=args.name, **tied)
+    try:
+        invite = await services.accounts.create_invite(role=role, commune_name=args.commune, full_name=args.name,
+                                                       province_name=args.province, **tied)
+    except ValueError as error:
+        print(f"hoanhap: {error}", file=sys.stderr)
+        return 2
     print(f"code: {invite.code}")
-    print(f"role: {invite.role.value}, commune: {invite.commune.name}")
+    unit = "province" if role is Role.PROVINCE else "commune"
+    print(f"role: {invite.role.value}, {unit}: {invite.commune.name}")
     print(f"valid until: {invite.expires_at.astimezone(services.settings.timezone):%d/%m/%Y %H:%M}")
     if invite.deep_link:
         print(f"link: {invite.deep_link}")
@@ -122,7 +143,17 @@ async def _report(services, args) -> int:
     if end < start:
         print("hoanhap: --to comes before --from", file=sys.stderr)
         return 2
-    if args.commune:
+    if args.commune and args.province:
+        print("hoanhap: --commune or --province, not both", file=sys.stderr)
+        return 2
+    if args.province:
+        province = await services.reports.province_by_name(args.province)
+        if province is None:
+            print(f"hoanhap: no province named {args.province!r} (attach communes to it with "
+                  f"hoanhap commune --commune NAME --province {args.province!r})", file=sys.stderr)
+            return 2
+        report = await services.reports.province_summary(start, end, province_id=province.id)
+    elif args.commune:
         commune = await services.reports.commune_by_name(args.commune)
         if commune is None:
             print(f"hoanhap: no commune named {args.commune!r}", file=sys.stderr)
@@ -161,7 +192,7 @@ async def _commune(services, args) -> int:
         name = args.commune_name or args.name
         if not name:
             raise ValueError('name the commune: --commune "Xã Mẫu Sơn"')
-        settings = await services.accounts.configure_commune(name, changes, head=args.head)
+        settings = await services.accounts.configure_commune(name, changes, head=args.head, province=args.province)
     except (ValueError, TypeError) as error:
         print(f"hoanhap: {error}", file=sys.stderr)
         return 2

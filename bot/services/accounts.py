@@ -16,7 +16,7 @@ from bot.services.outbox import enqueue
 from bot.services.access import PermissionDenied
 from bot.storage.audit import Audit
 from bot.storage.records import Records
-from bot.storage.communes import Communes
+from bot.storage.communes import PROVINCE, Communes
 from bot.storage.groups import Groups
 from bot.storage.identities import Identities
 from bot.storage.invites import Invites
@@ -125,14 +125,19 @@ class Accounts:
             )
         return self._actor(actor.messenger, actor.external_id, actor.chat_id, identity, person)
 
-    async def configure_commune(self, name: str, changes: dict, head: str | None = None):
-        """Change a commune's reminder and alert settings (and who heads its police); returns them."""
+    async def configure_commune(self, name: str, changes: dict, head: str | None = None,
+                                province: str | None = None):
+        """Change a commune's reminder and alert settings (and who heads its police, and the
+        province it belongs to); returns them."""
         from bot.services.access import NotFound
 
         async with self.db.transaction() as tx:
             commune = await Communes.find(tx, name)
             if commune is None:
                 raise NotFound(name)
+            if province:
+                unit = await Communes.get_or_create(tx, province, self.clock.now(), kind=PROVINCE)
+                await Communes.attach(tx, commune.id, unit.id)
             if changes:
                 await Communes.update_settings(tx, commune.id, **changes)
             if head is not None:
@@ -143,7 +148,8 @@ class Accounts:
                 for officer in await People.in_commune(tx, commune.id, Role.POLICE):
                     await People.set_flags(tx, officer.id, is_head=officer.id == officers[0].id)
             await Audit.record(tx, now=self.clock.now(), actor_id=None, action="commune.configure",
-                               detail={"commune_id": commune.id, **changes, "head": bool(head)})
+                               detail={"commune_id": commune.id, **changes, "head": bool(head),
+                                                   "province": bool(province)})
             return await Communes.settings(tx, commune.id)
 
     async def link_group(self, actor: Actor, messenger: Messenger, chat_id: str) -> bool:
@@ -166,12 +172,23 @@ class Accounts:
         full_name: str = "",
         person_id: int | None = None,
         family_of: int | None = None,
+        province_name: str | None = None,
     ) -> NewInvite:
-        """Make a single-use code valid for 7 days; only its hash is stored."""
+        """Make a single-use code valid for 7 days; only its hash is stored. A provincial officer's
+        code names a province (``province_name``); every other role's, a commune."""
         now = self.clock.now()
         code = "".join(secrets.choice(_ALPHABET) for _ in range(_CODE_LENGTH))
+        if role is not Role.PROVINCE and province_name:
+            raise ValueError('only a provincial officer\'s code names a province; this role names a commune: '
+                             '--commune "Xã Mẫu Sơn"')
+        if role is Role.PROVINCE and commune_name:
+            raise ValueError("a provincial officer belongs to a province, not to a commune: leave out --commune")
+        if role is Role.PROVINCE and not province_name and commune_id is None:
+            raise ValueError('a provincial officer\'s code names a province: --province "Tỉnh Lạng Sơn"')
         async with self.db.transaction() as tx:
-            if commune_id is not None:
+            if province_name:
+                commune = await Communes.get_or_create(tx, province_name, now, kind=PROVINCE)
+            elif commune_id is not None:
                 commune = await Communes.get(tx, commune_id)
                 if commune is None:
                     raise ValueError("unknown commune")

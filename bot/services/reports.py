@@ -25,7 +25,7 @@ from bot.services.access import PermissionDenied, require_role
 from bot.services.base import Service
 from bot.storage.audit import Audit
 from bot.storage.cadence import CadenceRules
-from bot.storage.communes import Communes
+from bot.storage.communes import PROVINCE, Communes
 from bot.storage.reports import ReportData
 from bot.workers import run_heavy
 
@@ -92,9 +92,10 @@ def _no_gc_pauses():
 class Reports(Service):
 
     async def for_actor(self, actor, start: date, end: date) -> Report:
-        """Police: their commune, with per-person rows. Province: every commune, no personal data."""
+        """Police: their commune, with per-person rows. Province: the communes attached to their
+        province, no personal data."""
         if actor.role is Role.PROVINCE:
-            report = await self.province_summary(start, end)
+            report = await self.province_summary(start, end, province_id=actor.person.commune_id)
         elif actor.role is Role.POLICE:
             report = await self.commune_summary(actor.person.commune_id, start, end, with_people=True)
         else:
@@ -104,10 +105,21 @@ class Reports(Service):
                                detail={"start": start.isoformat(), "end": end.isoformat()})
         return report
 
-    async def province_summary(self, start: date, end: date) -> Report:
+    async def province_summary(self, start: date, end: date, province_id: int | None = None) -> Report:
+        """Figures without personal data: one province's communes, or (no province: the command
+        line's default) every commune of the deployment."""
+        if province_id is None:
+            async with self.db.reading() as conn:
+                ids = [c.id for c in await Communes.all(conn)]
+            return await self._summary(ids, start, end, scope="", with_people=False, everywhere=True)
         async with self.db.reading() as conn:
-            ids = [c.id for c in await Communes.all(conn)]
-        return await self._summary(ids, start, end, scope="", with_people=False, everywhere=True)
+            province = await Communes.get(conn, province_id)
+            ids = [c.id for c in await Communes.in_province(conn, province_id)]
+        return await self._summary(ids, start, end, scope=province.name, with_people=False)
+
+    async def province_by_name(self, name: str):
+        async with self.db.reading() as conn:
+            return await Communes.find(conn, name, kind=PROVINCE)
 
     async def commune_summary(self, commune_id: int, start: date, end: date, *, with_people: bool) -> Report:
         async with self.db.reading() as conn:

@@ -1,4 +1,5 @@
-"""Communes and their reminder and alert settings."""
+"""Communes (and provinces, the unit a provincial officer belongs to) and a commune's reminder and
+alert settings."""
 
 from __future__ import annotations
 
@@ -11,33 +12,60 @@ from bot.models import Commune, CommuneSettings
 from bot.storage.sql import fetch_all, fetch_one
 from bot.textnorm import fold
 
+COMMUNE = "commune"
+PROVINCE = "province"
+
 
 class Communes:
     @staticmethod
-    async def get_or_create(conn: Connection, name: str, now: datetime) -> Commune:
+    async def get_or_create(conn: Connection, name: str, now: datetime, *, kind: str = COMMUNE) -> Commune:
+        """The commune (or, with ``kind=PROVINCE``, the province) of this name, created if new.
+        Raises ValueError when the name belongs to a unit of the other kind."""
         name = " ".join(name.split())
-        row = await fetch_one(conn, "SELECT id, name FROM communes WHERE name_folded = ?", (fold(name),))
+        row = await fetch_one(conn, "SELECT id, name, kind FROM communes WHERE name_folded = ?", (fold(name),))
         if row:
+            if row["kind"] != kind:
+                raise ValueError(f"{row['name']!r} is a {row['kind']}, not a {kind}")
             return Commune(row["id"], row["name"])
         cur = await conn.execute(
-            "INSERT INTO communes (name, name_folded, created_at) VALUES (?, ?, ?)",
-            (name, fold(name), to_db(now)),
+            "INSERT INTO communes (name, name_folded, created_at, kind) VALUES (?, ?, ?, ?)",
+            (name, fold(name), to_db(now), kind),
         )
         return Commune(cur.lastrowid, name)
 
     @staticmethod
     async def get(conn: Connection, commune_id: int) -> Commune | None:
+        """A commune or a province, by id (a person's unit)."""
         row = await fetch_one(conn, "SELECT id, name FROM communes WHERE id = ?", (commune_id,))
         return Commune(row["id"], row["name"]) if row else None
 
     @staticmethod
-    async def find(conn: Connection, name: str) -> Commune | None:
-        row = await fetch_one(conn, "SELECT id, name FROM communes WHERE name_folded = ?", (fold(name),))
+    async def find(conn: Connection, name: str, *, kind: str = COMMUNE) -> Commune | None:
+        row = await fetch_one(conn, "SELECT id, name FROM communes WHERE name_folded = ? AND kind = ?",
+                              (fold(name), kind))
         return Commune(row["id"], row["name"]) if row else None
 
     @staticmethod
     async def all(conn: Connection) -> list[Commune]:
-        return [Commune(r["id"], r["name"]) for r in await fetch_all(conn, "SELECT id, name FROM communes ORDER BY id")]
+        """Every commune (never a province)."""
+        return [Commune(r["id"], r["name"]) for r in await fetch_all(
+            conn, "SELECT id, name FROM communes WHERE kind = 'commune' ORDER BY id")]
+
+    @staticmethod
+    async def in_province(conn: Connection, province_id: int) -> list[Commune]:
+        return [Commune(r["id"], r["name"]) for r in await fetch_all(
+            conn, "SELECT id, name FROM communes WHERE kind = 'commune' AND province_id = ? ORDER BY id",
+            (province_id,))]
+
+    @staticmethod
+    async def province_of(conn: Connection, commune_id: int) -> Commune | None:
+        row = await fetch_one(conn, "SELECT p.id, p.name FROM communes c JOIN communes p ON p.id = c.province_id "
+                                    "WHERE c.id = ?", (commune_id,))
+        return Commune(row["id"], row["name"]) if row else None
+
+    @staticmethod
+    async def attach(conn: Connection, commune_id: int, province_id: int) -> None:
+        await conn.execute("UPDATE communes SET province_id = ? WHERE id = ?", (province_id, commune_id))
 
     @staticmethod
     async def settings(conn: Connection, commune_id: int) -> CommuneSettings:

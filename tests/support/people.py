@@ -14,7 +14,9 @@ _ids = itertools.count(1)
 async def onboard(services, messenger: Messenger, external_id: str, role: Role, commune: str = "Xã Mẫu Sơn",
                   name: str = "", locale: str = "vi"):
     """Create an invite with the CLI's service call and redeem it as ``external_id``."""
-    invite = await services.accounts.create_invite(role=role, commune_name=commune, full_name=name)
+    unit = {"province_name": "Tỉnh Lạng Sơn" if commune == "Xã Mẫu Sơn" else commune} if role is Role.PROVINCE \
+        else {"commune_name": commune}
+    invite = await services.accounts.create_invite(role=role, full_name=name, **unit)
     result = await services.accounts.redeem(messenger, external_id, external_id, invite.code, locale)
     assert result.status.value == "ok", result
     return result.person
