@@ -264,7 +264,7 @@ async def test_help_desk_over_http_question_calculator_loan_handoff_and_job(poll
     await _press(api, RETURNEE, "Sản xuất, kinh doanh, tạo việc làm")
     await _press(api, RETURNEE, "Có")
     [check, _offer] = await _press(api, RETURNEE, "Không", 2)
-    assert check.text.startswith("Anh/chị có vẻ đủ điều kiện.")
+    assert check.text.startswith("Theo các câu trả lời, anh/chị có thể đủ điều kiện.")
     [sent] = await _press(api, RETURNEE, "Vâng, nhờ giúp")
     assert sent.text == "Đã gửi tới Hoàng Văn Minh. Câu trả lời sẽ gửi về đây."
     [request] = await api.wait_sent(OFFICER)

@@ -111,7 +111,7 @@ async def test_the_loan_check_then_help_with_the_dossier_reaches_supervisor_and_
     await binh.picks("Sản xuất, kinh doanh, tạo việc làm")
     await binh.picks("Có")
     said = await binh.picks("Không")
-    assert said[0].startswith("Anh/chị có vẻ đủ điều kiện.")
+    assert said[0].startswith("Theo các câu trả lời, anh/chị có thể đủ điều kiện.")
     assert "Hãy làm hồ sơ trước 15/01/2028" in said[0] and "tối đa 100 triệu đồng" in said[0]
     said = await binh.picks("Vâng, nhờ giúp")
 
@@ -127,7 +127,7 @@ async def test_the_loan_check_after_five_years_says_no_and_why(world):
     await binh.picks("Học nghề, đi học")
     await binh.picks("Tôi không biết")
     said = await binh.picks("Không")
-    assert said[0].startswith("Hiện anh/chị có vẻ chưa đủ điều kiện.")
+    assert said[0].startswith("Theo các câu trả lời, hiện anh/chị có thể chưa đủ điều kiện.")
     assert "Đã quá 5 năm kể từ khi anh/chị chấp hành xong án (hạn cuối là 01/03/2026)." in said[0]
 
 

@@ -105,3 +105,13 @@ def test_one_register_in_vietnamese_everyone_is_anh_chi():
     for message in _catalog("vi"):
         for text in _texts(message.string):
             assert not re.search(r"\b[Bb]ạn\b", text), message.id
+
+
+def test_no_vietnamese_text_names_a_district_or_decides_for_an_authority():
+    """Since 01/7/2025 there is no district level ("huyện"); and the bot never speaks for police or a
+    court ("Công an xã sẽ giải thích", "Tòa án sẽ…"): it says what the person can do."""
+    for message in _catalog("vi"):
+        for text in _texts(message.string):
+            assert not re.search(r"\bhuyện\b", text, re.IGNORECASE), message.id
+            assert not re.search(r"(Công an xã|Tòa án|UBND xã) sẽ (giải thích|quyết định|phân công|xóa|chấp thuận)",
+                                 text), message.id

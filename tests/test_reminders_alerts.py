@@ -281,7 +281,7 @@ async def test_police_deadlines_ending_probation_and_expungement_dates(world, se
     heard = world.channel.texts("police1")
     assert "Nhắc lịch: hạn nhận xét, đánh giá hằng tháng là 05/12/2026. Còn 1 người chưa có nhận xét tháng này. /assess" in heard
     assert "Hết thời gian thử thách hoặc quản lý trong 7 ngày tới:\n• Nông Văn Bình: 10/12/2026" in heard
-    assert any(t.startswith("Lý Thị Mai có thể đến ngày được xóa án tích vào 04/12/2026") for t in heard)
+    assert any(t.startswith("Lý Thị Mai có thể được xóa án tích từ ngày 04/12/2026") for t in heard)
 
     at(clock, date(2026, 12, 8), 8)
     await run_tick(services)

@@ -564,7 +564,7 @@ async def test_after_a_restart_a_question_asked_a_while_ago_is_asked_again_not_g
         assert said[1] == "Anh/chị liên lạc với Nông Văn Bình bằng cách nào?"
         assert hoa.options == ["Thăm tại nhà", "Gọi điện thoại", "Gặp tại trụ sở xã", "Đến trình diện, báo cáo"]
         said = await hoa.says("2")  # now an answer: taken
-        assert said[0].startswith("Tình hình của Nông Văn Bình?")
+        assert said[0].startswith("Tình hình của Nông Văn Bình thế nào?")
     finally:
         await services.close()
 
