@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
+import stat
 import subprocess
 import sys
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import httpx
 import pytest
@@ -93,6 +95,32 @@ def test_backup_copies_the_database(env, tmp_path):
     copy = sqlite3.connect(tmp_path / "copy.sqlite3")
     assert copy.execute("SELECT count(*) FROM invites").fetchone()[0] == 1
     copy.close()
+    # Sensitive personal data: the database, its write-ahead log and the copy are the owner's only.
+    database = Path(env["HOANHAP_DB"])
+    for file in (database, Path(f"{database}-wal"), tmp_path / "copy.sqlite3"):
+        if file.exists() or file == database:
+            assert stat.S_IMODE(file.stat().st_mode) == 0o600, file
+
+
+def test_a_backup_of_a_damaged_database_fails_loudly_and_leaves_no_copy(env, tmp_path):
+    import sqlite3
+
+    database = Path(env["HOANHAP_DB"])
+    hoanhap("invite", "--role", "police", "--commune", "Xã Mẫu Sơn", env=env, cwd=tmp_path)
+    with sqlite3.connect(database) as conn:  # enough rows to fill a few pages of one table
+        conn.executemany("INSERT INTO bot_meta (key, value) VALUES (?, ?)", [(f"k{i}", "x" * 200) for i in range(300)])
+    sqlite3.connect(database).execute("PRAGMA wal_checkpoint(TRUNCATE)").close()
+    with sqlite3.connect(database) as conn:
+        root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'bot_meta'").fetchone()[0]
+        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    with open(database, "r+b") as file:  # a disk error in the middle of that table's root page
+        file.seek((root - 1) * page_size + 8)
+        file.write(b"\xff" * 64)
+
+    done = hoanhap("backup", str(tmp_path / "copy.sqlite3"), env=env, cwd=tmp_path)
+
+    assert done.returncode == 1 and "damaged" in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    assert "backup written" not in done.stdout and not (tmp_path / "copy.sqlite3").exists()
 
 
 def test_a_configuration_error_names_the_variable_and_exits_2(tmp_path):

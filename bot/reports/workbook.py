@@ -19,16 +19,24 @@ from bot.services.reports import Report
 DATE_FORMAT = "DD/MM/YYYY"
 
 
+def _append(sheet, row: list) -> None:
+    """One row: text stays text (a name typed as "=HYPERLINK(…)" is never a formula the reader's
+    spreadsheet runs: openpyxl makes any string starting with "=" a formula), dates show dd/mm/yyyy."""
+    sheet.append(row)
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
+        elif hasattr(cell.value, "isoformat"):
+            cell.number_format = DATE_FORMAT
+
+
 def _sheet(book: Workbook, title: str, header: list[str], rows: list[list]) -> None:
     sheet = book.create_sheet(title[:31])
     sheet.append(header)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append(row)
-        for cell in sheet[sheet.max_row]:
-            if hasattr(cell.value, "isoformat") and not isinstance(cell.value, str):
-                cell.number_format = DATE_FORMAT
+        _append(sheet, row)
     for column in sheet.columns:
         sheet.column_dimensions[column[0].column_letter].width = max(12, min(60, max(len(str(c.value or "")) for c in column) + 2))
 
@@ -65,13 +73,10 @@ def build(report: Report) -> bytes:
     book = Workbook()
     summary = book.active
     summary.title = _("Summary")[:31]
-    summary.append([_("Report"), report.scope or _("All communes")])
+    _append(summary, [_("Report"), report.scope or _("All communes")])
     summary["A1"].font = Font(bold=True, size=13)
     for row in summary_rows(report):
-        summary.append(row)
-        cell = summary.cell(row=summary.max_row, column=2)
-        if hasattr(cell.value, "isoformat"):
-            cell.number_format = DATE_FORMAT
+        _append(summary, row)
     summary.column_dimensions["A"].width = 48
     summary.column_dimensions["B"].width = 22
     _sheet(book, _("By category"), [_("Category"), _("Managed at the end"), _("New")],

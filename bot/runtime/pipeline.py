@@ -32,6 +32,8 @@ from bot.storage.inbox import Inbox
 from bot.storage.dialogs import Dialogs
 from bot.storage.file_links import FileLinks
 from bot.storage.media import Media
+from bot.storage.outbox import Outbox
+from bot.storage.privacy import DRAFTS_KEPT_DAYS, TEXT_KEPT_DAYS
 
 log = logging.getLogger(__name__)
 
@@ -269,10 +271,11 @@ class Pipeline:
 
     # ---- housekeeping ----------------------------------------------------------------------
 
-    async def housekeeping(self, keep_days: int = 7) -> None:
+    async def housekeeping(self, keep_days: int = TEXT_KEPT_DAYS) -> None:
         """Send again replies a messenger failed to take for more than 5 minutes; forget finished
-        inbox rows after ``keep_days`` (long past any redelivery), and idle conversations of people
-        with no role after a day."""
+        inbox rows and the text of sent messages after ``keep_days`` (long past any redelivery),
+        idle conversations of people with no role after a day, and anyone's unfinished conversation
+        after 30 days (see ``bot.storage.privacy.RULES``)."""
         now = self.services.clock.now()
         async with self.services.db.reading() as conn:
             stuck = await Inbox.undelivered(conn, now - timedelta(minutes=5))
@@ -280,7 +283,9 @@ class Pipeline:
             await self.redeliver(row.id, row.channel, row.chat_key, row.replies or [])
         async with self.services.db.transaction() as tx:
             await Inbox.prune(tx, now - timedelta(days=keep_days))
+            await Outbox.forget_texts(tx, now - timedelta(days=keep_days))
             await Dialogs.expire_strangers(tx, now - timedelta(days=1))
+            await Dialogs.expire(tx, now - timedelta(days=DRAFTS_KEPT_DAYS))
             await Media.prune(tx, now - timedelta(days=1))  # photos of check-ins never saved
             await FileLinks.prune(tx, now)
 

@@ -53,4 +53,6 @@ class Privacy(Service):
             for person_id in people:
                 await PrivacyData.anonymise(tx, person_id, now)
                 await Audit.record(tx, now=now, actor_id=None, action="privacy.anonymise", subject_id=person_id)
+        if people:  # the old pages must not linger in the write-ahead log (secure_delete clears the file)
+            await self.db.checkpoint()
         return len(people)

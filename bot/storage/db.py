@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import re
+import stat
 from collections.abc import AsyncIterator
 from importlib import resources
 from pathlib import Path
@@ -50,6 +52,20 @@ def _statements(script: str) -> list[str]:
     return statements
 
 
+class CorruptDatabase(Exception):
+    """The database (or its copy) fails ``PRAGMA integrity_check``."""
+
+
+def owner_only(path: Path, *, create: bool = False) -> None:
+    """The database holds sensitive personal data: readable and writable by its owner only (0600),
+    created so, and tightened if it already exists (with its -wal and -shm files)."""
+    if create or not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if file.exists() and stat.S_IMODE(file.stat().st_mode) != 0o600:
+            file.chmod(0o600)
+
+
 class Database:
     """The bot's connection. Services own transactions through :meth:`transaction`."""
 
@@ -64,8 +80,10 @@ class Database:
     @classmethod
     async def open(cls, path: Path | str) -> "Database":
         path = Path(path)
+        owner_only(path)  # SQLite gives the -wal and -shm files the database file's mode
         conn = await aiosqlite.connect(path, isolation_level=None)  # we issue BEGIN ourselves
         conn.row_factory = aiosqlite.Row
+        await conn.execute("PRAGMA secure_delete=ON")  # what is deleted or blanked is overwritten, not left in free pages
         await conn.execute("PRAGMA journal_mode=WAL")
         await conn.execute("PRAGMA synchronous=NORMAL")
         await conn.execute("PRAGMA foreign_keys=ON")
@@ -168,9 +186,24 @@ class Database:
         target = Path(target)
         if target.exists():
             raise FileExistsError(f"{target} already exists")
+        owner_only(target, create=True)
         dest = await aiosqlite.connect(target)
         try:
-            async with self._held():
-                await self.conn.backup(dest)
+            try:
+                async with self._held():
+                    await self.conn.backup(dest)
+                async with dest.execute("PRAGMA integrity_check") as cur:
+                    problems = [row[0] for row in await cur.fetchall()]
+            except aiosqlite.DatabaseError as error:
+                problems = [str(error)]
         finally:
             await dest.close()
+        if problems != ["ok"]:
+            target.unlink(missing_ok=True)
+            raise CorruptDatabase(problems[0] if problems else "no answer from integrity_check")
+
+    async def checkpoint(self) -> None:
+        """Fold the write-ahead log into the database file and empty it (after anonymising: the old
+        pages must not linger in the -wal file)."""
+        async with self._held():
+            await self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -32,3 +32,9 @@ class Dialogs:
                    WHERE i.messenger = dialogs.channel AND i.chat_id = dialogs.chat_key)""",
             (to_db(before),))
         return cursor.rowcount
+
+    @staticmethod
+    async def expire(conn: Connection, before: datetime) -> int:
+        """Forget every conversation untouched since ``before`` (an abandoned draft holds personal data)."""
+        cursor = await conn.execute("DELETE FROM dialogs WHERE updated_at < ?", (to_db(before),))
+        return cursor.rowcount

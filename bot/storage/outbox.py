@@ -135,3 +135,11 @@ class Outbox:
                       SUM(sent_at IS NULL AND failed_at IS NULL) AS pending FROM outbox""",
         )
         return {k: row[k] or 0 for k in ("sent", "failed", "pending")}
+
+    @staticmethod
+    async def forget_texts(conn: Connection, before: datetime) -> int:
+        """Drop the text of messages sent (or given up) and created before ``before``; the row stays
+        (kind, times, delivery, the dedupe key reminders rely on)."""
+        cursor = await conn.execute("UPDATE outbox SET params = '{}' WHERE created_at < ? AND params != '{}' AND "
+                                    "(sent_at IS NOT NULL OR failed_at IS NOT NULL)", (to_db(before),))
+        return cursor.rowcount
