@@ -54,6 +54,12 @@ def _unassigned(p: dict) -> list[Reply]:
     return [Reply(_("{name} has been assigned to another supervisor. Thank you for your help.", name=p["name"]))]
 
 
+@notice("transferred_in")
+def _transferred_in(p: dict) -> list[Reply]:
+    return [Reply(_("{name} ({village}) has been transferred to your commune from {origin}, with their record. "
+                    "Assign a supervisor in /people.", name=p["name"], village=p["village"], origin=p["from"]))]
+
+
 @notice("self_report")
 def _self_report(p: dict) -> list[Reply]:
     from bot.labels import WELLBEING_LABELS

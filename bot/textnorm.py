@@ -29,9 +29,11 @@ def well_formed(text: str) -> str:
 
 
 def clean_input(text: str, limit: int = 4096) -> str:
-    """Drop control and bidi-override characters and cap the length of what a person typed."""
+    """What a person typed (or a file held), in one form: NFC (a keyboard that sends "e" + a
+    combining accent gives the same text as one that sends "ê"), without control, invisible or
+    bidi-override characters, capped in length."""
     kept = []
-    for c in text[: limit * 2]:
+    for c in unicodedata.normalize("NFC", text[: limit * 2]):
         cat = unicodedata.category(c)
         if (cat == "Cc" and c not in "\n\t") or cat == "Cs":  # controls; lone surrogates
             continue
@@ -76,3 +78,9 @@ def split_text(text: str, limit: int, size=len) -> list[str]:
     if rest.strip() or not parts:
         parts.append(rest.rstrip())
     return parts
+
+
+def clean_name(text: str) -> str:
+    """A person's name in the one form it is stored and matched in: :func:`clean_input`, no
+    zero-width joiner either, single spaces."""
+    return " ".join(clean_input(text, limit=200).replace("\u200d", "").split())

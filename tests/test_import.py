@@ -246,3 +246,45 @@ def test_the_enrol_conversation_asks_exactly_the_dates_the_import_requires():
     from bot.rules.categories import REQUIRED_DATES
 
     assert {category: tuple(field for field, _question in asked) for category, asked in DATES.items()} == REQUIRED_DATES
+
+
+def _one(name: str, *, new_person: str | None = None) -> list[list[str]]:
+    header = _rows()[0] + ([] if new_person is None else ["new_person"])
+    row = [name, "01/01/1990", "Thôn Một", "chấp hành xong án phạt tù", "phạt tù", "2 năm", "01/06/2025", "", "", "",
+           "", "", ""] + ([] if new_person is None else [new_person])
+    return [header, row]
+
+
+async def test_names_that_differ_only_in_accents_are_not_merged_without_asking(services, tmp_path):
+    assert (await import_file(services, _write(tmp_path / "a.csv", _one("Lê Văn Hùng")), "Xã Mẫu Sơn")).created == 1
+
+    second = await import_file(services, _write(tmp_path / "b.csv", _one("Lê Văn Hưng")), "Xã Mẫu Sơn")
+
+    assert (second.created, second.updated) == (0, 0)
+    assert [(e.row, e.column) for e in second.errors] == [(2, "full_name")]
+    assert "Lê Văn Hùng" in second.errors[0].reason and "new_person" in second.errors[0].reason
+    assert [r.full_name for r in await _records(services)] == ["Lê Văn Hùng"]  # Hùng's record untouched
+    told = await import_file(services, _write(tmp_path / "c.csv", _one("Lê Văn Hưng", new_person="có")), "Xã Mẫu Sơn")
+    assert (told.errors, told.created) == ([], 1)
+    assert sorted(r.full_name for r in await _records(services)) == ["Lê Văn Hùng", "Lê Văn Hưng"]
+
+
+async def test_invisible_characters_and_decomposed_accents_do_not_make_a_new_person(services, tmp_path):
+    import unicodedata
+
+    await import_file(services, _write(tmp_path / "a.csv", _one("Lê Văn Hùng")), "Xã Mẫu Sơn")
+    for i, disguised in enumerate(("Lê Văn\u200b Hùng", unicodedata.normalize("NFD", "Lê Văn Hùng"),
+                                   "Lê\u00a0Văn  Hùng\u2060", "\ufeffLê Văn Hùng")):
+        again = await import_file(services, _write(tmp_path / f"{i}.csv", _one(disguised)), "Xã Mẫu Sơn")
+        assert (again.errors, again.created, again.unchanged) == ([], 0, 1), disguised
+    await import_file(services, _write(tmp_path / "rlo.csv", _one("\u202eLê Văn Tú\u202c")), "Xã Mẫu Sơn")
+    assert sorted(r.full_name for r in await _records(services)) == ["Lê Văn Hùng", "Lê Văn Tú"]
+
+
+async def test_an_import_does_not_reveal_that_someone_is_managed_by_another_commune(services, tmp_path):
+    await import_file(services, SAMPLE, "Xã Mẫu Sơn")
+
+    elsewhere = await import_file(services, SAMPLE, "Xã Khác")
+
+    assert (elsewhere.errors, elsewhere.created) == ([], 5)  # as for anyone new: no hint of the other commune
+    assert len(await _records(services, "Xã Mẫu Sơn")) == 5

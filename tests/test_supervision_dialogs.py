@@ -599,3 +599,68 @@ async def test_vietnamese_that_reads_naturally_where_a_native_reader_stumbled(wo
     await hoa.says("/cancel")
     await hoa.says("/help")
     assert "Tôi có được vay vốn không?" not in hoa.options  # a supervisor's menu does not speak as a returnee
+
+
+async def _enrol_suspended(police, name: str) -> list[str]:
+    for text in ("/enrol", name, "17/5/1990", "Thôn Nà Lay"):
+        await police.says(text)
+    await police.picks("Án treo")
+    for text in ("2 năm", "10/01/2026", "10/01/2028"):
+        await police.says(text)
+    await police.picks("Không có")
+    await police.picks("Bỏ qua")
+    await police.picks("Bỏ qua")
+    return await police.picks("✅ Lưu")
+
+
+async def test_a_name_differing_only_in_accents_is_asked_about_not_merged(world, services):
+    await world.enrol("Nông Văn Bình", supervisor="supervisor1")
+    police = world.police
+
+    said = await _enrol_suspended(police, "Nông Văn Bính")
+
+    assert said == ["Xã đã có Nông Văn Bình, sinh ngày 17/05/1990, Thôn Nà Lay: tên chỉ khác dấu. "
+                    "Nông Văn Bính có phải là cùng một người không?"]
+    assert police.options == ["Cùng một người", "Người khác: tiếp nhận"]
+    said = await police.picks("Người khác: tiếp nhận")
+    assert said[0] == "Đã tiếp nhận Nông Văn Bính."
+    roster = await services.supervision.roster(await world.actor("police1"))
+    assert sorted(r.record.full_name for r in roster) == ["Nông Văn Bình", "Nông Văn Bính"]
+    await police.picks("Để sau")  # no supervisor yet
+    await police.picks("Để sau")  # no invite code yet
+
+    said = await _enrol_suspended(police, "Nông Văn Binh")  # a third spelling: asked again, and this time the same
+    said = await police.picks("Cùng một người")
+    assert said == ["Chưa lưu gì mới. Dùng /people để xem hoặc sửa hồ sơ của Nông Văn Bình."]
+    assert len(await services.supervision.roster(await world.actor("police1"))) == 2
+
+
+async def test_police_of_another_commune_learn_nothing_about_a_person_managed_elsewhere(world, services):
+    from tests.support.people import onboard
+
+    await world.enrol("Nông Văn Bình", supervisor="supervisor1")
+    await onboard(services, Messenger.CONSOLE, "police_x", Role.POLICE, commune="Xã Khác", name="Đàm Văn Xuân")
+    other = TextChat(services, "police_x")
+
+    said = await _enrol_suspended(other, "Nông Văn Bình")
+
+    assert said[0] == "Đã tiếp nhận Nông Văn Bình."  # as anyone new: nothing says another commune manages him
+    assert not any("xã khác" in text.lower() for text in said)
+
+
+async def test_a_genuine_transfer_goes_through_the_province_and_the_new_commune_is_told(world, services):
+    channel = RecordingChannel(Messenger.CONSOLE)
+    services.notifier.register(channel)
+    person = await world.enrol("Nông Văn Bình", supervisor="supervisor1")
+    await onboard(services, Messenger.CONSOLE, "police_x", Role.POLICE, commune="Xã Khác", name="Đàm Văn Xuân")
+
+    record = await services.supervision.transfer("nong van binh", "Xã Mẫu Sơn", "Xã Khác")
+    await services.notifier.flush()
+
+    assert channel.texts("police_x") == [
+        "Nông Văn Bình (Thôn Nà Lay) đã được chuyển đến xã từ Xã Mẫu Sơn, cùng hồ sơ. Hãy phân công người giúp đỡ trong /people."]
+    assert channel.texts("supervisor1")[-1] == "Nông Văn Bình đã được phân công cho người khác giúp đỡ. Cảm ơn anh/chị đã giúp đỡ."
+    other = await services.accounts.identify(Messenger.CONSOLE, "police_x", "police_x")
+    assert [r.record.person_id for r in await services.supervision.roster(other)] == [person] == [record.person_id]
+    assert await services.supervision.roster(await world.actor("police1")) == []
+    assert await services.supervision.my_people(await world.actor("supervisor1")) == []

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bot.models import Category, Role
 
-COMMANDS = ("invite", "import", "cadence", "commune", "report", "backup")
+COMMANDS = ("invite", "import", "cadence", "commune", "report", "backup", "transfer")
 
 
 def add_parsers(sub) -> None:
@@ -50,6 +50,11 @@ def add_parsers(sub) -> None:
     report.add_argument("--xlsx", type=Path)
     report.add_argument("--png", type=Path)
 
+    transfer = sub.add_parser("transfer", help="move a person's open record to another commune (the province's act)")
+    transfer.add_argument("--person", required=True, help="full name, as enrolled")
+    transfer.add_argument("--from", dest="source", required=True, help='the commune managing them now')
+    transfer.add_argument("--to", dest="target", required=True, help='the commune they moved to')
+
     backup = sub.add_parser("backup", help="consistent copy of the database, safe while the bot runs")
     backup.add_argument("path", type=Path)
 
@@ -65,7 +70,24 @@ async def run(services, args) -> int:
         return await _cadence(services, args)
     if args.command == "import":
         return await _import(services, args)
+    if args.command == "transfer":
+        return await _transfer(services, args)
     return await _backup(services, args.path)
+
+
+async def _transfer(services, args) -> int:
+    from bot.services.access import NotFound
+
+    try:
+        record = await services.supervision.transfer(args.person, args.source, args.target)
+    except NotFound as missing:
+        print(f"hoanhap: not found: {missing}", file=sys.stderr)
+        return 2
+    except ValueError as error:
+        print(f"hoanhap: {error}", file=sys.stderr)
+        return 2
+    print(f"{record.full_name} transferred to {args.target}; its police are told and assign a supervisor")
+    return 0
 
 
 async def _backup(services, path: Path) -> int:

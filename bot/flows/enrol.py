@@ -20,6 +20,8 @@ stateDiagram-v2
     family --> relation --> phone --> note
     family --> note: skip
     note --> confirm
+    confirm --> same_person: a record's name differs only in accents
+    same_person --> assign: someone else
     confirm --> assign: save
     assign --> invite
     invite --> [*]
@@ -41,7 +43,8 @@ from bot.models import Category, PenaltyType, Record, Role, Supplementary, Suppl
 from bot.rules.dates import add_months, parse_term
 from bot.rules.phones import normalise_phone
 from bot.services.access import NotFound, PermissionDenied
-from bot.services.supervision import RecordInput
+from bot.services.supervision import LooksLike, RecordInput
+from bot.textnorm import clean_name
 
 MAX_NAME = 100
 
@@ -88,7 +91,7 @@ async def prompt_name(ctx: StepContext) -> Reply:
 
 
 async def on_name(ctx: StepContext, incoming: Incoming):
-    name = " ".join((incoming.text or "").split())
+    name = clean_name(incoming.text or "")
     if not 2 <= len(name) <= MAX_NAME:
         return Stay(_("A name should be between 2 and {max} characters.", max=MAX_NAME))
     ctx.draft["full_name"] = name
@@ -237,7 +240,7 @@ async def prompt_family(ctx: StepContext) -> Reply:
 async def on_family(ctx: StepContext, incoming: Incoming):
     if incoming.choice == "skip":
         return onward(ctx, "note")
-    name = " ".join((incoming.text or "").split())
+    name = clean_name(incoming.text or "")
     if not 2 <= len(name) <= MAX_NAME:
         return Stay(_("A name should be between 2 and {max} characters.", max=MAX_NAME))
     ctx.draft["family_name"] = name
@@ -321,10 +324,17 @@ async def on_confirm(ctx: StepContext, incoming: Incoming):
             ctx.draft.pop(key, None)
         ctx.draft[BACK] = True
         return Goto(step)
+    return await _save(ctx)
+
+
+async def _save(ctx: StepContext):
     try:
-        record, new = await ctx.services.supervision.enrol(ctx.actor, _input(ctx.draft))
-    except PermissionDenied:
-        return Finish((Reply(_("This person is already managed by another commune. Please contact them.")),))
+        record, new = await ctx.services.supervision.enrol(
+            ctx.actor, _input(ctx.draft), not_the_same_as=tuple(ctx.draft.get("not_the_same_as", ())))
+    except LooksLike as similar:
+        ctx.draft["similar"] = similar.record.person_id
+        ctx.draft["similar_name"] = similar.record.full_name
+        return Goto("same_person")
     if not new:
         return Finish((Reply(_("{name}, born {date}, is already enrolled. Use /people to see or edit the record.",
                                name=record.full_name, date=format_date(record.date_of_birth))),))
@@ -335,6 +345,23 @@ async def on_confirm(ctx: StepContext, incoming: Incoming):
         return Goto("invite", (saved, Reply(_("There is no village supervisor in the commune yet: invite one with "
                                               "/invite, then assign them from /people."))))
     return Goto("assign", (saved,))
+
+
+async def prompt_same_person(ctx: StepContext) -> Reply:
+    d = ctx.draft
+    return Reply(_("The commune already has {name}, born {date}, {village}: the name differs only in its accents. "
+                   "Is {new} the same person?", name=d["similar_name"], new=d["full_name"],
+                   date=format_date(date.fromisoformat(d["date_of_birth"])), village=d["village"]),
+                 (Choice("same", _("The same person")), Choice("other", _("Someone else: enrol them"))))
+
+
+async def on_same_person(ctx: StepContext, incoming: Incoming):
+    if incoming.choice == "same":
+        return Finish((Reply(_("Nothing new was saved. Use /people to see or correct {name}'s record.",
+                               name=ctx.draft["similar_name"])),))
+    ctx.draft["not_the_same_as"] = [*ctx.draft.get("not_the_same_as", ()), ctx.draft.pop("similar")]
+    ctx.draft.pop("similar_name", None)
+    return await _save(ctx)
 
 
 async def supervisor_choices(ctx: StepContext) -> tuple[Choice, ...]:
@@ -399,6 +426,7 @@ FLOW = Flow(
         "phone": Step(prompt_phone, on_phone, free_text=True),
         "note": Step(prompt_note, on_note, free_text=True),
         "confirm": Step(prompt_confirm, on_confirm),
+        "same_person": Step(prompt_same_person, on_same_person),
         "assign": Step(prompt_assign, on_assign),
         "invite": Step(prompt_invite, on_invite),
     },

@@ -40,10 +40,14 @@ from bot.storage.audit import Audit
 from bot.storage.communes import Communes
 from bot.storage.people import People
 from bot.storage.records import RecordChanges, Records
-from bot.textnorm import fold
+from bot.textnorm import clean_name, fold
 
 COLUMNS = ("full_name", "date_of_birth", "village", "category", "penalty_type", "penalty_term", "release_date",
-           "probation_start", "probation_end", "family_name", "family_relation", "family_phone", "note")
+           "probation_start", "probation_end", "family_name", "family_relation", "family_phone", "note",
+           "new_person")
+# "new_person" (optional): "yes" when a row's name differs only in accents from a record of the
+# commune (same birth date and village) and it is someone else.
+YES = {"yes", "y", "x", "co", "1", "true"}
 REQUIRED = ("full_name", "date_of_birth", "village", "category")
 CHUNK = 100  # rows per transaction: the write lock is never held for long
 
@@ -109,11 +113,13 @@ def read_rows(path: Path) -> list[dict[str, object]]:
 
 
 def _text(value: object) -> str:
+    """A cell's text cleaned as typed text is (NFC, no invisible or bidi-control characters, single
+    spaces): a zero-width space must not make the same person someone new."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return " ".join(str(value).split())
+    return clean_name(str(value))
 
 
 def _date(value: object, today: date, *, future_ok: bool = False) -> date | str:
@@ -198,7 +204,7 @@ async def import_file(services, path: Path, commune_name: str, *, dry_run: bool 
     today = services.supervision.today()
     rows = read_rows(path)
     result = ImportResult()
-    inputs: list[RecordInput] = []
+    inputs: list[tuple[int, RecordInput, bool]] = []
     unknown = [c for c in (rows[0].keys() if rows else ()) if c and c not in COLUMNS]
     for column in unknown:
         result.errors.append(RowError(1, column, _("unknown column")))
@@ -212,11 +218,11 @@ async def import_file(services, path: Path, commune_name: str, *, dry_run: bool 
         data, errors = parse_row(number, row, today)
         result.errors += errors
         if data is not None:
-            key = (fold(data.full_name), data.date_of_birth, data.village)
+            key = (data.full_name, data.date_of_birth, data.village)
             if key in seen:
                 result.errors.append(RowError(number, "full_name", _("the same person as row {row}", row=seen[key])))
             seen[key] = number
-            inputs.append((number, data))
+            inputs.append((number, data, fold(_text(row.get("new_person"))) in YES))
     if result.errors:
         return result
     now = services.clock.now()
@@ -282,8 +288,15 @@ class _Rollback(Exception):
 
 async def _store(tx, result: ImportResult, inputs, commune, today: date, now: datetime,
                  journal: int | None = None) -> None:
-    for number, data in inputs:
-        existing = await Records.find_natural(tx, data.full_name, data.date_of_birth, data.village)
+    for number, data, someone_else in inputs:
+        existing, similar = await Records.matching(tx, commune.id, data.full_name, data.date_of_birth, data.village)
+        if existing is None and similar and not someone_else:
+            record = await Records.get(tx, similar[0])
+            result.errors.append(RowError(number, "full_name", _(
+                "differs only in accents from {name} (same birth date and village): write the name as in the "
+                "record if it is the same person, or “yes” in a new_person column if it is someone else",
+                name=record.full_name)))
+            continue
         if existing is None:
             person = await People.add(tx, commune_id=commune.id, role=Role.RETURNEE, full_name=data.full_name,
                                       locale=None, now=now)
@@ -295,9 +308,6 @@ async def _store(tx, result: ImportResult, inputs, commune, today: date, now: da
             result.created += 1
             continue
         record = await Records.get(tx, existing)
-        if record.commune_id != commune.id:
-            result.errors.append(RowError(number, "full_name", _("already managed by another commune")))
-            continue
         diff = {f: [getattr(record, f), v] for f, v in data.fields().items() if getattr(record, f) != v}
         if not diff:
             result.unchanged += 1

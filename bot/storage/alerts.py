@@ -39,6 +39,12 @@ def _alert(r: Row) -> Alert:
 
 class Alerts:
     @staticmethod
+    async def move_open(conn: Connection, person_id: int, commune_id: int) -> None:
+        """The person's unresolved alerts follow them to their new commune."""
+        await conn.execute("UPDATE alerts SET commune_id = ? WHERE person_id = ? AND state <> 'resolved'",
+                           (commune_id, person_id))
+
+    @staticmethod
     async def get(conn: Connection, alert_id: int) -> Alert | None:
         row = await fetch_one(conn, "SELECT * FROM alerts WHERE id = ?", (alert_id,))
         return _alert(row) if row else None

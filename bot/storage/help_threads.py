@@ -37,6 +37,12 @@ def _thread(r: Row) -> Thread:
 
 class Threads:
     @staticmethod
+    async def move_open(conn: Connection, person_id: int, commune_id: int) -> None:
+        """The person's open requests for help follow them to their new commune."""
+        await conn.execute("UPDATE help_threads SET commune_id = ? WHERE person_id = ? AND closed_at IS NULL",
+                           (commune_id, person_id))
+
+    @staticmethod
     async def open_for(conn: Connection, person_id: int) -> Thread | None:
         row = await fetch_one(conn, "SELECT * FROM help_threads WHERE person_id = ? AND closed_at IS NULL", (person_id,))
         return _thread(row) if row else None

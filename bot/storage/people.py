@@ -27,6 +27,11 @@ def _person(row: Row) -> Person:
 
 class People:
     @staticmethod
+    async def move(conn: Connection, person_id: int, commune_id: int) -> None:
+        """The person now belongs to another commune (a transfer of their record)."""
+        await conn.execute("UPDATE people SET commune_id = ? WHERE id = ?", (commune_id, person_id))
+
+    @staticmethod
     async def add(
         conn: Connection, *, commune_id: int, role: Role, full_name: str, locale: str | None, now: datetime
     ) -> Person:

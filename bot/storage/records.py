@@ -69,12 +69,19 @@ class Records:
         )
 
     @staticmethod
-    async def find_natural(conn: Connection, full_name: str, date_of_birth: date, village: str) -> int | None:
-        row = await fetch_one(
-            conn, "SELECT person_id FROM records WHERE name_folded = ? AND date_of_birth = ? AND village = ?",
-            (fold(full_name), date_of_birth.isoformat(), village),
+    async def matching(conn: Connection, commune_id: int, full_name: str, date_of_birth: date,
+                       village: str) -> tuple[int | None, list[int]]:
+        """The record of this commune that is this person (the exact name, born the same day, same
+        village), and the records whose name differs only in accents ("Hùng" and "Hưng": maybe
+        the same person, maybe not — someone must say). Other communes' records are never looked
+        at: whether someone is managed elsewhere is not this commune's to learn."""
+        rows = await fetch_all(
+            conn, "SELECT r.person_id, p.full_name FROM records r JOIN people p ON p.id = r.person_id "
+                  "WHERE p.commune_id = ? AND r.name_folded = ? AND r.date_of_birth = ? AND r.village = ?",
+            (commune_id, fold(full_name), date_of_birth.isoformat(), village),
         )
-        return row["person_id"] if row else None
+        same = next((r["person_id"] for r in rows if r["full_name"] == full_name), None)
+        return same, [r["person_id"] for r in rows if r["full_name"] != full_name]
 
     @staticmethod
     async def by_name(conn: Connection, commune_id: int, full_name: str) -> list[int]:

@@ -21,11 +21,11 @@ from bot.services.supervision.checkins import (
     CheckinService,
 )
 from bot.services.supervision.family import FamilyService
-from bot.services.supervision.records import Card, MyView, RecordInput, RecordsService
+from bot.services.supervision.records import Card, LooksLike, MyView, RecordInput, RecordsService
 from bot.services.supervision.roster import RosterRow, RosterService
 from bot.services.supervision.self_reports import SelfReportService
 
-__all__ = ["Supervision", "Card", "CheckinInput", "CheckinSaved", "MyView", "RecordInput", "RosterRow",
+__all__ = ["Supervision", "Card", "CheckinInput", "CheckinSaved", "LooksLike", "MyView", "RecordInput", "RosterRow",
            "cadence_defaults", "EDIT_WINDOW", "MAX_NOTE", "POLICE_FIX_WINDOW"]
 
 

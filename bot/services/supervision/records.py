@@ -20,17 +20,30 @@ from bot.models import (
 )
 from bot.rules.cadence import Due
 from bot.rules.phones import normalise_phone
+from bot.textnorm import clean_name
 from bot.services.access import NotFound, PermissionDenied, require_role, same_commune
 from bot.services.base import Service
+from bot.services.outbox import enqueue
 from bot.storage.alerts import Alerts
 from bot.storage.assessments import Assessments
 from bot.storage.assignments import Assignments
 from bot.storage.audit import Audit
 from bot.storage.checkins import Checkins
+from bot.storage.communes import Communes
 from bot.storage.family import FamilyLinks
 from bot.storage.people import People
 from bot.storage.records import RECORD_FIELDS, RecordChanges, Records, Supplementaries
+from bot.storage.help_threads import Threads
 from bot.storage.self_reports import SelfReports
+
+
+class LooksLike(Exception):
+    """A record of the commune has nearly this name (it differs only in accents), the same birth
+    date and village: the same person, or someone else? The officer decides."""
+
+    def __init__(self, record: Record) -> None:
+        super().__init__(record.person_id)
+        self.record = record
 
 
 @dataclass(frozen=True)
@@ -50,7 +63,9 @@ class RecordInput:
     family_phone: str = ""
     note: str = ""
 
-    def __post_init__(self) -> None:  # one stored form for phone numbers, whatever the way in
+    def __post_init__(self) -> None:  # one stored form for names and phone numbers, whatever the way in
+        object.__setattr__(self, "full_name", clean_name(self.full_name))
+        object.__setattr__(self, "family_name", clean_name(self.family_name))
         if self.family_phone:
             object.__setattr__(self, "family_phone", normalise_phone(self.family_phone) or self.family_phone)
 
@@ -82,17 +97,19 @@ class MyView:
 
 class RecordsService(Service):
     # ---- records ---------------------------------------------------------------------------
-    async def enrol(self, actor, data: RecordInput) -> tuple[Record, bool]:
-        """Enrol a person in the actor's commune; (record, False) if they are already enrolled."""
+    async def enrol(self, actor, data: RecordInput, *, not_the_same_as: tuple[int, ...] = ()) -> tuple[Record, bool]:
+        """Enrol a person in the actor's commune; (record, False) if they are already enrolled.
+        Raises :class:`LooksLike` when a record's name differs only in accents (same birth date and
+        village) unless the officer said it is someone else (``not_the_same_as``)."""
         police = require_role(actor, Role.POLICE)
         now = self.clock.now()
         async with self.db.transaction() as tx:
-            existing = await Records.find_natural(tx, data.full_name, data.date_of_birth, data.village)
-            if existing is not None:
-                record = await Records.get(tx, existing)
-                if record.commune_id == police.commune_id:
-                    return record, False
-                raise PermissionDenied
+            same, similar = await Records.matching(tx, police.commune_id, data.full_name, data.date_of_birth,
+                                                   data.village)
+            if same is not None:
+                return await Records.get(tx, same), False
+            if set(similar) - set(not_the_same_as):
+                raise LooksLike(await Records.get(tx, min(set(similar) - set(not_the_same_as))))
             person = await People.add(tx, commune_id=police.commune_id, role=Role.RETURNEE,
                                       full_name=data.full_name, locale=None, now=now)
             await Records.add(tx, person_id=person.id, full_name=data.full_name, fields=data.fields(),
@@ -149,6 +166,43 @@ class RecordsService(Service):
             await Audit.record(tx, now=now, actor_id=police.id, action="record.close", subject_id=person_id,
                                detail={"reason": reason.value})
             return await Records.get(tx, person_id)
+
+    async def transfer(self, full_name: str, from_commune: str, to_commune: str) -> Record:
+        """Move a person's open record to another commune (the operator's or the province's act:
+        police of one commune never learn who another manages). The current supervisor is
+        released and told; the new commune's police are told and assign a supervisor. Raises
+        NotFound (no such open record) or ValueError (why not)."""
+        now = self.clock.now()
+        async with self.db.transaction() as tx:
+            source, target = await Communes.find(tx, from_commune), await Communes.find(tx, to_commune)
+            if source is None or target is None:
+                raise NotFound(from_commune if source is None else to_commune)
+            if source.id == target.id:
+                raise ValueError("the two communes are the same")
+            matches = await Records.by_name(tx, source.id, full_name)
+            if len(matches) != 1:
+                raise NotFound(full_name) if not matches else ValueError(
+                    f"{len(matches)} open records named {full_name!r}: close the wrong one first")
+            record = await Records.get(tx, matches[0])
+            if await Records.by_name(tx, target.id, record.full_name):
+                raise ValueError(f"{target.name} already has an open record named {record.full_name!r}: "
+                                 "its police close one of them first")
+            previous = await Assignments.current(tx, record.person_id)
+            await Assignments.end(tx, record.person_id, now)
+            await People.move(tx, record.person_id, target.id)
+            await Alerts.move_open(tx, record.person_id, target.id)
+            await Threads.move_open(tx, record.person_id, target.id)
+            await RecordChanges.add(tx, person_id=record.person_id, actor_id=None, reason="transfer",
+                                    changes={"commune_id": [source.id, target.id]}, now=now)
+            await Audit.record(tx, now=now, actor_id=None, action="record.transfer", subject_id=record.person_id,
+                               detail={"from": source.id, "to": target.id})
+            about = {"name": record.full_name, "village": record.village}
+            if previous is not None:
+                await enqueue(tx, tz=self.tz, now=now, person_id=previous, kind="unassigned", params=about)
+            for officer in await People.in_commune(tx, target.id, Role.POLICE):
+                await enqueue(tx, tz=self.tz, now=now, person_id=officer.id, kind="transferred_in",
+                              params={**about, "from": source.name})
+            return await Records.get(tx, record.person_id)
 
     async def _police_record(self, conn, police: Person, person_id: int) -> Record:
         record = await Records.get(conn, person_id)
