@@ -14,6 +14,7 @@ from bot.services.alerting import Alerting
 from bot.services.flood import FloodGuard
 from bot.services.handoff import Handoff
 from bot.services.privacy import Privacy
+from bot.services.members import Members
 from bot.services.reminders import Reminders
 from bot.services.reports import Reports
 from bot.services.jobs import Jobs
@@ -39,6 +40,7 @@ class Services:
     flows: Registry
     flood: FloodGuard
     privacy: Privacy
+    members: Members
     pipeline: "Pipeline" = None  # set in start(): every messenger's events go through it
     zalo_oa: object = None  # the Zalo OA client, when this process serves Official Accounts
 
@@ -71,6 +73,7 @@ class Services:
             flows=Registry(all_flows(), all_commands(), MENU_ORDER),
             flood=FloodGuard(),
             privacy=Privacy(db, clock, settings.timezone, settings.retention_days),
+            members=Members(db, clock, settings.timezone),
         )
         services.pipeline = Pipeline(services)
         return services

@@ -74,6 +74,7 @@ class Invite:
     expires_at: datetime
     used_at: datetime | None
     family_of: int | None = None
+    cancelled: bool = False
 
 
 # ---- supervision -------------------------------------------------------------------------

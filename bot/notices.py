@@ -54,6 +54,18 @@ def _unassigned(p: dict) -> list[Reply]:
     return [Reply(_("{name} has been assigned to another supervisor. Thank you for your help.", name=p["name"]))]
 
 
+@notice("access_ended")
+def _access_ended(p: dict) -> list[Reply]:
+    return [Reply(_("The commune police have ended your use of this assistant. If you think this is a mistake, "
+                    "please contact the commune police directly."))]
+
+
+@notice("account_unlinked")
+def _account_unlinked(p: dict) -> list[Reply]:
+    return [Reply(_("This messenger account is no longer linked to the assistant (by the commune police). "
+                    "If you did not ask for this, please contact the commune police."))]
+
+
 @notice("transferred_in")
 def _transferred_in(p: dict) -> list[Reply]:
     return [Reply(_("{name} ({village}) has been transferred to your commune from {origin}, with their record. "

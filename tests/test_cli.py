@@ -312,3 +312,24 @@ def test_a_provincial_officer_belongs_to_a_province_not_to_a_commune_named_after
                      env=env, cwd=tmp_path)
     assert report.returncode == 0, report.stderr
     assert report.stdout.startswith("Báo cáo Tỉnh Lạng Sơn, từ 01/01/2026 đến 30/06/2026")
+
+
+def test_the_operator_lists_members_and_cancels_a_code_from_the_command_line(env, tmp_path):
+    made = hoanhap("invite", "--role", "police", "--commune", "Xã Mẫu Sơn", "--name", "Hoàng Văn Minh", env=env, cwd=tmp_path)
+    code = made.stdout.split("code: ", 1)[1].split()[0]
+    hoanhap("console", env=env, cwd=tmp_path, stdin=f"/start {code}\n/quit\n")
+    spare = hoanhap("invite", "--role", "supervisor", "--commune", "Xã Mẫu Sơn", "--name", "Hà Văn Mới", env=env, cwd=tmp_path)
+    spare_code = spare.stdout.split("code: ", 1)[1].split()[0]
+
+    listed = hoanhap("members", "--commune", "Xã Mẫu Sơn", env=env, cwd=tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    lines = listed.stdout.splitlines()
+    assert lines[0].split("\t")[1:] == ["police", "Hoàng Văn Minh", "console"]
+    invite_id = next(line.split("\t")[0].split()[1] for line in lines if "Hà Văn Mới" in line)
+    cancelled = hoanhap("members", "--commune", "Xã Mẫu Sơn", "--cancel-invite", invite_id, env=env, cwd=tmp_path)
+    assert cancelled.returncode == 0 and "cancelled" in cancelled.stdout
+    chat = hoanhap("console", env=env, cwd=tmp_path, stdin=f"/as newcomer\n/start {spare_code}\n/quit\n")
+    assert "Mã này đã bị Công an xã hủy" in chat.stdout
+
+    nobody = hoanhap("members", "--commune", "Xã Mẫu Sơn", "--deactivate", "999", env=env, cwd=tmp_path)
+    assert nobody.returncode == 2 and len(nobody.stderr.strip().splitlines()) == 1

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bot.models import Category, Role
 
-COMMANDS = ("invite", "import", "cadence", "commune", "report", "backup", "transfer")
+COMMANDS = ("invite", "import", "cadence", "commune", "report", "backup", "transfer", "members")
 
 
 def add_parsers(sub) -> None:
@@ -55,6 +55,15 @@ def add_parsers(sub) -> None:
     transfer.add_argument("--from", dest="source", required=True, help='the commune managing them now')
     transfer.add_argument("--to", dest="target", required=True, help='the commune they moved to')
 
+    members = sub.add_parser("members", help="who uses the bot in a commune; end access, unlink, cancel codes")
+    members.add_argument("--commune", required=True)
+    act = members.add_mutually_exclusive_group()
+    act.add_argument("--deactivate", type=int, metavar="ID", help="end this person's use of the bot")
+    act.add_argument("--unlink", type=int, metavar="ID", help="unlink one messenger account (with --messenger)")
+    act.add_argument("--cancel-invite", type=int, metavar="ID", help="cancel an unused invite code")
+    members.add_argument("--hand-to", type=int, metavar="ID", help="with --deactivate: the supervisor taking over")
+    members.add_argument("--messenger", choices=["telegram", "zalo", "zalo_oa", "console"])
+
     backup = sub.add_parser("backup", help="consistent copy of the database, safe while the bot runs")
     backup.add_argument("path", type=Path)
 
@@ -72,7 +81,47 @@ async def run(services, args) -> int:
         return await _import(services, args)
     if args.command == "transfer":
         return await _transfer(services, args)
+    if args.command == "members":
+        return await _members(services, args)
     return await _backup(services, args.path)
+
+
+async def _members(services, args) -> int:
+    from bot.models import Messenger
+    from bot.services.access import NotFound, PermissionDenied
+
+    members = services.members
+    try:
+        if args.deactivate is not None:
+            person = await members.deactivate(None, args.deactivate, hand_to=args.hand_to, commune_name=args.commune)
+            print(f"{person.full_name or person.id}: access ended; they are told")
+        elif args.unlink is not None:
+            if not args.messenger:
+                print("hoanhap: --unlink needs --messenger", file=sys.stderr)
+                return 2
+            person = await members.unlink(None, args.unlink, Messenger(args.messenger), commune_name=args.commune)
+            print(f"{person.full_name or person.id}: the {args.messenger} account is unlinked; it is told")
+        elif args.cancel_invite is not None:
+            if not await members.cancel_invite(None, args.cancel_invite, commune_name=args.commune):
+                print(f"hoanhap: no unused invite {args.cancel_invite} in {args.commune!r}", file=sys.stderr)
+                return 2
+            print(f"invite {args.cancel_invite} cancelled")
+        else:
+            tz = services.settings.timezone
+            for member in await members.members(None, args.commune):
+                accounts = ", ".join(i.messenger.value for i in member.accounts)
+                follows = f", supervises {member.follows}" if member.person.role.value == "supervisor" else ""
+                print(f"{member.person.id}\t{member.person.role.value}\t{member.person.full_name or '-'}\t{accounts}{follows}")
+            for invite in await members.unused_invites(None, args.commune):
+                print(f"invite {invite.id}\t{invite.role.value}\t{invite.full_name or '-'}\t"
+                      f"valid until {invite.expires_at.astimezone(tz):%d/%m/%Y %H:%M}")
+    except NotFound as missing:
+        print(f"hoanhap: not found: {missing}", file=sys.stderr)
+        return 2
+    except PermissionDenied:
+        print("hoanhap: not allowed", file=sys.stderr)
+        return 2
+    return 0
 
 
 async def _transfer(services, args) -> int:

@@ -62,6 +62,8 @@ async def redeem(ctx: StepContext, code: str) -> list[Reply]:
     if result.status is RedeemStatus.USED:
         return [Reply(_("That code has already been used. Each code works once; please ask your commune "
                         "police for a new one."))]
+    if result.status is RedeemStatus.CANCELLED:
+        return [Reply(_("That code has been cancelled by the commune police. Please ask them for a new one."))]
     if result.status is RedeemStatus.EXPIRED:
         return [Reply(_("That code has expired (codes are valid for 7 days). Please ask your commune "
                         "police for a new one."))]

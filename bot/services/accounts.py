@@ -59,6 +59,7 @@ class RedeemStatus(str, Enum):
     UNKNOWN = "unknown"
     EXPIRED = "expired"
     USED = "used"
+    CANCELLED = "cancelled"
     ALREADY_REGISTERED = "already_registered"
 
 
@@ -223,11 +224,16 @@ class Accounts:
                 return Redeemed(RedeemStatus.UNKNOWN)
             if invite.used_at is not None:
                 return Redeemed(RedeemStatus.USED)
+            if invite.cancelled:
+                return Redeemed(RedeemStatus.CANCELLED)
             if invite.expires_at <= now:
                 return Redeemed(RedeemStatus.EXPIRED)
             if invite.person_id is not None:
                 person = await People.get(tx, invite.person_id)
                 assert person is not None
+                if not person.active:  # a new code from police gives a deactivated person access again
+                    await People.set_flags(tx, person.id, active=True, deactivated_at=None)
+                    person = await People.get(tx, person.id)
                 if locale and not person.locale:
                     await People.set_locale(tx, person.id, locale)
             else:

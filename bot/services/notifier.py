@@ -50,6 +50,9 @@ WINDOW_RECHECK = timedelta(minutes=15)  # a message outside a Zalo OA window loo
 MUST_REACH = {"person_appointment", "person_window"}  # reminders of what the law asks the person to do
 
 
+# The only messages a person whose access was ended still gets.
+TO_FORMER_MEMBERS = frozenset({"access_ended"})
+
 class Pacer:
     """Evenly spaced sends: never more than ``rate`` a second overall, ``per_chat`` seconds apart per chat."""
 
@@ -298,6 +301,8 @@ class Notifier:
             channel = self._channels.get(Messenger(item.messenger))
             return [(channel, item.chat_id, self._default_locale, True)] if channel else []
         person, identities = await self._accounts.contacts(item.person_id)
+        if person is not None and not person.active and item.kind not in TO_FORMER_MEMBERS:
+            raise LookupError("no longer a member")
         if person is None or not identities:
             raise LookupError("no messenger")
         reachable = [i for i in identities if not i.unreachable]

@@ -37,6 +37,11 @@ async def enqueue_group(tx, *, now: datetime, messenger: str, chat_id: str, kind
                             dedupe_key=dedupe_key, urgent=True, alert_id=alert_id)
 
 
+async def enqueue_chat(tx, *, now: datetime, messenger: str, chat_id: str, kind: str, params: dict) -> bool:
+    """One chat rather than a person (an account being unlinked: after this it is no one's)."""
+    return await Outbox.add(tx, messenger=messenger, chat_id=chat_id, kind=kind, params=params, now=now)
+
+
 async def enqueue_many(tx, *, tz, now: datetime, settings: CommuneSettings,
                        items: list[tuple[int, str, dict, str]]) -> Counter:
     """Queue many non-urgent messages of one commune at once — (person, kind, params, dedupe key) —

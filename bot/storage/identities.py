@@ -120,3 +120,8 @@ class Identities:
     async def of_person(conn: Connection, person_id: int) -> list[Identity]:
         rows = await fetch_all(conn, "SELECT * FROM identities WHERE person_id = ? ORDER BY id", (person_id,))
         return [_identity(r) for r in rows]
+
+    @staticmethod
+    async def unlink(conn: Connection, identity_id: int) -> None:
+        """This messenger account no longer belongs to anyone: it gets a stranger's answers."""
+        await conn.execute("DELETE FROM identities WHERE id = ?", (identity_id,))

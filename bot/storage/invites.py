@@ -8,7 +8,7 @@ from aiosqlite import Connection, Row
 
 from bot.clock import from_db, to_db
 from bot.models import Invite, Role
-from bot.storage.sql import fetch_one
+from bot.storage.sql import fetch_all, fetch_one
 
 
 def _invite(row: Row) -> Invite:
@@ -23,6 +23,7 @@ def _invite(row: Row) -> Invite:
         expires_at=from_db(row["expires_at"]),
         used_at=from_db(row["used_at"]) if row["used_at"] else None,
         family_of=row["family_of"],
+        cancelled=row["cancelled_at"] is not None,
     )
 
 
@@ -66,3 +67,23 @@ class Invites:
             (to_db(now), person_id, invite_id),
         )
         return cur.rowcount == 1
+
+    @staticmethod
+    async def unused(conn: Connection, commune_id: int, now: datetime) -> list[Invite]:
+        """The commune's codes nobody has used yet and still valid, newest first."""
+        rows = await fetch_all(conn, "SELECT * FROM invites WHERE commune_id = ? AND used_at IS NULL AND cancelled_at "
+                                     "IS NULL AND expires_at > ? ORDER BY id DESC", (commune_id, to_db(now)))
+        return [_invite(r) for r in rows]
+
+    @staticmethod
+    async def cancel(conn: Connection, invite_id: int, commune_id: int, now: datetime) -> bool:
+        """Cancel an unused code of this commune; False if it was used, cancelled or is not theirs."""
+        cur = await conn.execute("UPDATE invites SET cancelled_at = ? WHERE id = ? AND commune_id = ? AND used_at IS "
+                                 "NULL AND cancelled_at IS NULL", (to_db(now), invite_id, commune_id))
+        return cur.rowcount == 1
+
+    @staticmethod
+    async def cancel_for_person(conn: Connection, person_id: int, now: datetime) -> None:
+        """Cancel the unused codes that would let this person (back) in."""
+        await conn.execute("UPDATE invites SET cancelled_at = ? WHERE person_id = ? AND used_at IS NULL AND "
+                           "cancelled_at IS NULL", (to_db(now), person_id))

@@ -49,7 +49,7 @@ class People:
     @staticmethod
     async def set_flags(conn: Connection, person_id: int, **flags) -> None:
         """``is_head``/``reminders`` as booleans, ``unreachable_at``/``consent_at`` as instants (or None)."""
-        allowed = {"is_head", "reminders", "unreachable_at", "consent_at"}
+        allowed = {"is_head", "reminders", "unreachable_at", "consent_at", "active", "deactivated_at"}
         if not flags or set(flags) - allowed:
             raise ValueError(f"unknown flags: {sorted(set(flags) - allowed)}")
         await conn.execute(f"UPDATE people SET {', '.join(f'{k} = ?' for k in flags)} WHERE id = ?",
@@ -62,6 +62,21 @@ class People:
     @staticmethod
     async def set_locale(conn: Connection, person_id: int, locale: str) -> None:
         await conn.execute("UPDATE people SET locale = ? WHERE id = ?", (locale, person_id))
+
+    @staticmethod
+    async def deactivate(conn: Connection, person_id: int, now: datetime) -> None:
+        """The person no longer uses the bot (their record, if any, stays)."""
+        await conn.execute("UPDATE people SET active = 0, is_head = 0, deactivated_at = ? WHERE id = ?",
+                           (to_db(now), person_id))
+
+    @staticmethod
+    async def with_access(conn: Connection, commune_id: int) -> list[tuple[Person, int]]:
+        """Everyone of the commune who may use the bot, with how many messenger accounts they have."""
+        rows = await fetch_all(conn, "SELECT p.*, (SELECT count(*) FROM identities i WHERE i.person_id = p.id) AS "
+                                     "accounts FROM people p WHERE p.commune_id = ? AND p.active = 1 AND EXISTS "
+                                     "(SELECT 1 FROM identities i WHERE i.person_id = p.id) ORDER BY p.role, p.full_name",
+                               (commune_id,))
+        return [(_person(r), r["accounts"]) for r in rows]
 
     @staticmethod
     async def in_commune(conn: Connection, commune_id: int, role: Role) -> list[Person]:
