@@ -138,3 +138,7 @@ def choose_an_option(messenger) -> Reply:
     if messenger is Messenger.TELEGRAM:
         return Reply(_("Please choose one of the options: press a button or reply with its number."))
     return Reply(_("Please choose one of the options: reply with its number or its words."))
+
+# Requests about one's personal data (/privacy) and the police's decisions (/datarequests).
+DATA_REQUEST_KINDS = {"correct": N_("correct"), "delete": N_("delete")}
+DATA_REQUEST_OUTCOMES = {"done": N_("done as you asked"), "partly": N_("done in part"), "refused": N_("not possible")}

@@ -66,6 +66,24 @@ def _account_unlinked(p: dict) -> list[Reply]:
                     "If you did not ask for this, please contact the commune police."))]
 
 
+@notice("data_request")
+def _data_request(p: dict) -> list[Reply]:
+    if p["kind"] == "correct":
+        return [Reply(_("{name} asks for a correction of their personal data. Read and decide with /datarequests.",
+                        name=p["name"] or "?"))]
+    return [Reply(_("{name} asks for a deletion of their personal data. Read and decide with /datarequests.",
+                    name=p["name"] or "?"))]
+
+
+@notice("data_request_decided")
+def _data_request_decided(p: dict) -> list[Reply]:
+    from bot.labels import DATA_REQUEST_OUTCOMES as OUTCOMES
+
+    what = _("correction") if p["kind"] == "correct" else _("deletion")
+    return [Reply(_("The commune police answered your request for a {what} of your data: {outcome}.\n“{answer}”",
+                    what=what, outcome=_(OUTCOMES[p["outcome"]]), answer=p["answer"]))]
+
+
 @notice("transferred_in")
 def _transferred_in(p: dict) -> list[Reply]:
     return [Reply(_("{name} ({village}) has been transferred to your commune from {origin}, with their record. "

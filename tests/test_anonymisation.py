@@ -168,3 +168,10 @@ async def test_the_text_of_sent_messages_and_abandoned_drafts_do_not_outlive_the
     async with services.db.reading() as conn:
         async with conn.execute("SELECT count(*) FROM dialogs WHERE chat_key = 'supervisor1'") as cur:
             assert (await cur.fetchone())[0] == 0
+
+
+def test_the_readme_says_what_is_kept_for_every_table():
+    """The README's privacy section lists, table by table, what is kept, how long, who sees it."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### What is kept, for how long, who sees it", 1)[1].split("\n## ", 1)[0]
+    assert [rule.table for rule in RULES if f"`{rule.table}`" not in section] == []

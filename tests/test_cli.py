@@ -333,3 +333,18 @@ def test_the_operator_lists_members_and_cancels_a_code_from_the_command_line(env
 
     nobody = hoanhap("members", "--commune", "Xã Mẫu Sơn", "--deactivate", "999", env=env, cwd=tmp_path)
     assert nobody.returncode == 2 and len(nobody.stderr.strip().splitlines()) == 1
+
+
+def test_a_transfer_from_the_command_line_moves_the_record_and_says_why_not_when_it_cannot(env, tmp_path):
+    for commune in ("Xã Mẫu Sơn", "Xã Khác"):
+        assert hoanhap("invite", "--role", "police", "--commune", commune, env=env, cwd=tmp_path).returncode == 0
+    sample = Path(__file__).resolve().parent.parent / "data" / "import-sample.csv"
+    assert hoanhap("import", str(sample), "--commune", "Xã Mẫu Sơn", env=env, cwd=tmp_path).returncode == 0
+
+    moved = hoanhap("transfer", "--person", "Nông Văn Bình", "--from", "Xã Mẫu Sơn", "--to", "Xã Khác",
+                    env=env, cwd=tmp_path)
+    assert moved.returncode == 0, moved.stderr
+    assert moved.stdout.startswith("Nông Văn Bình transferred to Xã Khác")
+    again = hoanhap("transfer", "--person", "Nông Văn Bình", "--from", "Xã Mẫu Sơn", "--to", "Xã Khác",
+                    env=env, cwd=tmp_path)
+    assert again.returncode == 2 and again.stderr.strip() == "hoanhap: not found: Nông Văn Bình"

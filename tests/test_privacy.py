@@ -112,3 +112,50 @@ async def test_logs_of_a_full_scenario_hold_no_personal_data_and_no_token(telegr
                    "001088012345", "Lương Thị Hoa", api.token, api.token.split(":")[1]):
         assert secret not in logs, secret
     assert person
+
+
+async def test_privacy_fits_a_phone_screen_and_a_stranger_reads_it_too(services):
+    world = await make_world(services)
+    _person, binh = await _returnee(world, services)
+
+    said = await binh.says("/privacy")
+
+    assert len(said) == 1 and len(said[0]) <= 600 and said[0].count("\n") <= 4  # one screen of a cheap phone
+    assert "Luật 91/2025/QH15" in said[0] and "/mydata" in said[0] and "/reminders" in said[0]
+    assert binh.options == ["Đề nghị sửa thông tin", "Đề nghị xóa thông tin", "Bản sao dữ liệu của tôi"]
+    stranger = await TextChat(services, "passer-by").says("/privacy")
+    assert stranger == [said[0]]
+
+
+async def test_a_person_asks_for_a_deletion_police_decide_and_the_person_is_told_why(services):
+    channel = RecordingChannel(Messenger.CONSOLE)
+    services.notifier.register(channel)
+    world = await make_world(services)
+    _person, binh = await _returnee(world, services)
+
+    await binh.says("/privacy")
+    await binh.picks("Đề nghị xóa thông tin")
+    said = await binh.says("Xin xóa số điện thoại của vợ tôi, cô ấy không muốn bị gọi")
+    await services.notifier.flush()
+
+    assert said == ["Đề nghị của anh/chị đã được gửi tới Công an xã. Quyết định và lý do sẽ được gửi về đây."]
+    assert channel.texts("police1")[-1] == "Nông Văn Bình đề nghị xóa dữ liệu cá nhân. Xem và quyết định bằng /datarequests."
+    police = world.police
+    await police.says("/datarequests")
+    await police.picks(police.options[0])
+    assert police.last.text.startswith("Nông Văn Bình đề nghị xóa thông tin: “Xin xóa số điện thoại của vợ tôi")
+    assert "Xã được giữ:" in police.last.text
+    await police.picks("Đã làm theo đề nghị")
+    said = await police.says("Đã xóa số điện thoại người thân khỏi hồ sơ.")
+    await services.notifier.flush()
+
+    assert said == ["Đã lưu. Đã báo cho Nông Văn Bình."]
+    assert channel.texts("binh")[-1] == ("Công an xã đã trả lời đề nghị xóa thông tin của anh/chị: đã làm theo đề nghị.\n"
+                                         "“Đã xóa số điện thoại người thân khỏi hồ sơ.”")
+    assert (await police.says("/datarequests")) == ["Không có đề nghị nào về dữ liệu cá nhân đang chờ."]
+    async with services.db.reading() as conn:
+        async with conn.execute("SELECT action FROM audit_log WHERE action LIKE 'privacy.%' ORDER BY id") as cur:
+            assert [r[0] for r in await cur.fetchall()] == ["privacy.request", "privacy.decide"]
+    await binh.says("/mydata")
+    data = json.loads(binh.replies[0].attachment.data)
+    assert data["requests_about_my_data"][0]["outcome"] == "done"

@@ -43,7 +43,8 @@ async def test_an_invited_officer_onboards_with_a_deep_link_and_gets_their_comma
                                "Ghi tuyên truyền, tin báo", "Đăng tin việc làm, học nghề", "Tạo mã mời", "Ngôn ngữ"]
     assert api.commands_for_chat(777) == ["alerts", "requests", "enrol", "people", "ask", "jobs", "loan",
                                           "expungement", "assess", "checkins", "appointment", "report", "outreach",
-                                          "post", "invite", "language", "myname", "help", "privacy", "linkcode",
+                                          "post", "invite", "members", "datarequests", "language", "myname",
+                                          "privacy", "help", "linkcode",
                                           "mydata", "cancel"]
 
 

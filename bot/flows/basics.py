@@ -120,19 +120,6 @@ async def on_help(ctx: StepContext) -> list[Reply]:
     return [Reply(help_text(ctx)), main_menu(ctx)]
 
 
-async def on_privacy(ctx: StepContext) -> list[Reply]:
-    return [Reply(_(
-        "What the bot keeps about you: your role, your commune, your name if the commune police "
-        "entered it, your language, and your messenger account number so it can reach you.\n\n"
-        "Who sees it: only the commune police of your commune, and your supervisor for what they "
-        "need to help you. Every look at a person's record is written in an audit log.\n\n"
-        "Your rights: /mydata gives you a copy of what is kept about you; optional reminders need your "
-        "consent, which you can withdraw with /reminders; ask your commune police for corrections or "
-        "deletion when the law allows (Personal Data Protection Law 91/2025/QH15). When management "
-        "ends, your personal data is anonymised after the retention period."
-    ))]
-
-
 async def on_linkcode(ctx: StepContext) -> list[Reply]:
     """A code to use this same account on the other messenger (Telegram ↔ Zalo)."""
     invite = await ctx.services.accounts.create_invite(role=ctx.actor.role, commune_id=ctx.actor.person.commune_id,
@@ -147,8 +134,8 @@ async def on_mydata(ctx: StepContext) -> list[Reply]:
     from bot.dialog.types import Attachment
 
     data = await ctx.services.privacy.my_data(ctx.actor)
-    return [Reply(_("Here is a copy of everything the bot keeps about you. To correct or delete something, "
-                    "write to the commune police."), attachment=Attachment("document", "du-lieu-cua-toi.json", data))]
+    return [Reply(_("Here is a copy of everything the bot keeps about you. To ask for a correction or a "
+                    "deletion, send /privacy."), attachment=Attachment("document", "du-lieu-cua-toi.json", data))]
 
 
 MYDATA = Command("mydata", N_("A copy of my data"),
@@ -158,7 +145,6 @@ LINKCODE = Command("linkcode", N_("Use the bot on another messenger"),
                    frozenset({Role.POLICE, Role.SUPERVISOR, Role.RETURNEE, Role.FAMILY, Role.PROVINCE}), on_linkcode,
                    in_menu=False)
 HELP = Command("help", N_("What I can do for you"), frozenset(), on_help, in_menu=False)
-PRIVACY = Command("privacy", N_("What is kept about you"), frozenset(), on_privacy, in_menu=False)
 
 
 def nothing_to_cancel() -> Reply:

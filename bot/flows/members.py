@@ -174,6 +174,7 @@ FLOW = Flow(
     title=N_("People using the assistant"),
     roles=frozenset({Role.POLICE}),
     first="what",
+    menu_roles=frozenset(),  # in /help, not among the big buttons
     steps={
         "what": Step(prompt_what, on_what),
         "member": picker("member", lambda: _("Whose access?"), members, on_member),

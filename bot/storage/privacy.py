@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from aiosqlite import Connection
 
 from bot.clock import to_db
+from bot.storage.data_requests import DataRequests
 from bot.storage.sql import fetch_all, fetch_one
 
 
@@ -39,6 +40,7 @@ class PrivacyData:
             "help_messages": _rows(await fetch_all(
                 conn, "SELECT m.created_at, m.body FROM help_messages m JOIN help_threads t ON t.id = m.thread_id "
                       "WHERE t.person_id = ? ORDER BY m.id", (person_id,))),
+            "requests_about_my_data": await DataRequests.of_person(conn, person_id),
             "appointments": _rows(await fetch_all(
                 conn, "SELECT at, place FROM appointments WHERE person_id = ? AND cancelled_at IS NULL", (person_id,))),
             "who_looked_at_my_record": _rows(await fetch_all(
@@ -154,6 +156,9 @@ RULES: tuple[TableRule, ...] = (
               ("id", "person_id", "wellbeing", "work", "created_at"), "self-reports: the choices stay"),
     TableRule("help_messages", BLANK, "thread_id IN (SELECT id FROM help_threads WHERE person_id = :p)",
               {"body": "''"}, ("id", "thread_id", "author_id", "created_at"), "requests for help and the answers"),
+    TableRule("data_requests", BLANK, "person_id = :p", {"body": "''", "answer": "''"},
+              ("id", "person_id", "commune_id", "kind", "created_at", "decided_by", "decided_at", "outcome"),
+              "requests to correct or delete data: kind, dates and the decision stay for the audit"),
     TableRule("alerts", BLANK, "person_id = :p", {"note": "''"},
               ("id", "commune_id", "person_id", "reason", "source", "state", "created_at", "updated_at",
                "claimed_by", "claimed_at", "resolved_by", "resolved_at", "snoozed_until", "escalated_at",
