@@ -88,7 +88,7 @@ async def test_a_check_in_and_a_question_on_each_messenger(messenger, services):
     assert "Đã lưu lần liên lạc với Nông Văn Bình ngày 22/11/2026 (thăm tại nhà): ổn định." in said
 
     answer = await supervisor.says("xin lltp o dau")
-    assert answer[0].startswith("Từ 01/3/2025, Phiếu lý lịch tư pháp do Công an cấp")
+    assert answer[0].startswith("Phiếu lý lịch tư pháp do Công an tỉnh")
 
 
 async def test_an_alert_reaches_a_police_officer_on_each_messenger(messenger, services):

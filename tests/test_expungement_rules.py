@@ -191,3 +191,19 @@ def test_the_readme_documents_every_value_the_json_case_accepts():
     table = readme[readme.index("| `age_at_offence` |"):readme.index("| `new_conviction` |")]
     for value in (*rules.PENALTIES, *rules.CATEGORIES, *rules.CHAPTERS, *rules.INTENTS):
         assert f"`{value}`" in table, value
+
+
+def test_the_cli_asks_only_for_what_the_case_needs(env, tmp_path):
+    """An exempted person has no penalty to complete: no completion date is asked for."""
+    case = {"age_at_offence": 30, "offence_chapter": "ordinary", "offence_category": "serious",
+            "intent": "intentional", "penalty": "exempted"}
+    done = hoanhap("expungement", "--json", env=env, cwd=tmp_path, stdin=json.dumps(case))
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["status"] == "no_record"
+    minor = {**case, "penalty": "prison", "prison_months": 12, "age_at_offence": 15}
+    assert json.loads(hoanhap("expungement", "--json", env=env, cwd=tmp_path,
+                              stdin=json.dumps(minor)).stdout)["status"] == "no_record"
+
+    needed = {**case, "penalty": "fine"}
+    done = hoanhap("expungement", "--json", env=env, cwd=tmp_path, stdin=json.dumps(needed))
+    assert done.returncode == 2 and "main_penalty_completed_on is required" in done.stderr

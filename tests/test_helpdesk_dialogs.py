@@ -28,29 +28,68 @@ async def returnee(world, name="Nông Văn Bình", **fields) -> TextChat:
     return chat
 
 
-async def test_a_question_typed_without_diacritics_gets_the_answer_with_its_source(world):
+async def test_a_question_typed_without_diacritics_gets_the_answer_it_asked_for_with_its_source(world):
     binh = await returnee(world)
 
-    said = await binh.says("toi co dc vay von ko")
+    said = await binh.says("doanh nghiep nhan 30 nguoi man han tu vao lam thi duoc vay bao nhieu")
 
-    assert said[0].startswith("Anh/chị có thể vay vốn ưu đãi của Ngân hàng Chính sách xã hội")
-    assert "Căn cứ: Quyết định 22/2023/QĐ-TTg, Điều 3, 6, 9" in said[0]
-    assert "Kiểm tra ngày 22/11/2026." in said[0] and "Chưa chắc chắn:" in said[0]
+    assert said[0].startswith("Cơ sở sản xuất, kinh doanh")
+    assert "tối đa 2 tỷ đồng mỗi dự án" in said[0] and "ít nhất 10% lao động" in said[0]
+    assert "Căn cứ: Quyết định 22/2023/QĐ-TTg, Điều 3 khoản 2 điểm b, Điều 6 khoản 2 điểm b, Điều 10" in said[0]
+    assert "Kiểm tra ngày 01/12/2026." in said[0]
     assert binh.options == ["Câu hỏi khác", "Gặp cán bộ"]
 
 
-async def test_topic_buttons_and_an_off_topic_question(world):
+async def test_an_answer_a_calculator_gives_better_offers_to_start_it_from_the_record(world):
     binh = await returnee(world)
 
-    await binh.says("bóng đá tối nay")
+    said = await binh.says("bao lâu thì được xóa án tích")
+
+    assert said[0].startswith("Người đủ 18 tuổi khi phạm tội")
+    assert binh.options == ["Tính ngày xóa án tích của tôi", "Câu hỏi khác", "Gặp cán bộ"]
+    said = await binh.picks("Tính ngày xóa án tích của tôi")
+    assert said[0].startswith("Tôi tính từ hồ sơ của anh/chị: án treo")
+
+
+async def test_topics_then_questions_and_an_off_topic_question(world):
+    binh = await returnee(world)
+
+    await binh.says("hôm nay trời đẹp quá")
     assert binh.last.text.startswith("Xin lỗi, tôi chưa có câu trả lời cho câu hỏi này.")
     assert binh.options[:3] == ["Vay vốn", "Học nghề", "Việc làm"] and binh.options[-1] == "Gặp cán bộ"
-    said = await binh.picks("Phiếu lý lịch tư pháp")
-    assert said[0].startswith("Từ 01/3/2025, Phiếu lý lịch tư pháp do Công an cấp")
+    await binh.picks("Phiếu lý lịch tư pháp")
+    assert binh.last.text == "Phiếu lý lịch tư pháp: anh/chị muốn hỏi điều gì?"
+    said = await binh.picks("Công ty đòi phiếu lý lịch tư pháp số 2 có đúng không?")
+    assert said[0].startswith("Từ 01/7/2026:\n• không ai (kể cả công ty) được yêu cầu anh/chị nộp Phiếu lý lịch tư pháp số 2")
 
     await binh.says("/ask")
     said = await binh.says("lam lai can cuoc")  # typed instead of pressing a topic
-    assert said[0].startswith("Khi về địa phương, anh/chị báo với Công an xã")
+    assert said[0].startswith("Làm hoặc làm lại thẻ căn cước tại Công an xã")
+
+
+@pytest.mark.parametrize("typed, answer", [
+    ("xin chào", "Chào anh/chị. Anh/chị muốn hỏi gì?"),
+    ("cảm ơn nhé", "Không có gì ạ."),
+    ("👍", "Khi cần gì, anh/chị cứ nhắn"),
+    ("đm", "Tôi hiểu anh/chị đang bực."),
+])
+async def test_small_talk_gets_a_short_kind_answer(world, typed, answer):
+    binh = await returnee(world)
+
+    said = await binh.says(typed)
+
+    assert len(said) == 1 and said[0].startswith(answer) and "Căn cứ" not in said[0]
+
+
+async def test_close_answers_are_offered_as_choices(world):
+    binh = await returnee(world)
+
+    await binh.says("vây vốn ra tù")  # a typo: several loan answers are close
+
+    assert binh.last.text == "Có phải anh/chị muốn hỏi một trong các câu này?"
+    assert binh.options[-1] == "Câu hỏi khác" and 2 <= len(binh.options) <= 4
+    said = await binh.picks(binh.options[0])
+    assert "Căn cứ: Quyết định 22/2023/QĐ-TTg" in said[0]
 
 
 async def test_the_calculator_starts_from_the_persons_own_record(world):
@@ -188,10 +227,19 @@ async def test_jobs_board_post_browse_interest_and_expiry(world, services, clock
     assert (await binh.says("/jobs"))[0].startswith("Hiện chưa có tin việc làm hay khóa học nào.")
 
 
-async def test_the_calculator_does_not_start_from_a_date_that_has_not_come(world):
+async def test_the_calculator_gives_someone_still_on_probation_the_expected_date(world):
     binh = await returnee(world, probation_start=date(2026, 1, 10), probation_end=date(2028, 1, 10))
+
     await binh.says("/expungement")
-    assert binh.last.text == "Khi phạm tội, anh/chị bao nhiêu tuổi?"  # asks, instead of using 10/01/2028
+    assert binh.last.text.startswith("Tôi tính từ hồ sơ của anh/chị: án treo, dự kiến chấp hành xong ngày 10/01/2028.")
+    await binh.picks("Từ 18 tuổi trở lên")
+    await binh.picks("Không")
+    await binh.picks("Cố ý")
+    await binh.picks("Rồi, hoặc không có")
+    said = await binh.picks("Không")
+
+    assert said[0].startswith("Anh/chị vẫn đang chấp hành án: đây là ngày dự kiến, nếu án kết thúc đúng ngày 10/01/2028")
+    assert "đương nhiên được xóa án tích vào ngày 10/01/2029" in said[0]
 
 
 async def test_a_long_message_to_the_commune_reaches_police_whole(world, services):

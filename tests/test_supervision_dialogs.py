@@ -77,8 +77,10 @@ async def test_the_returnee_joins_with_the_code_from_enrolment_and_sees_only_the
     assert said[0].splitlines() == [
         "Diện của anh/chị: án treo.",
         "Người giúp đỡ anh/chị: Lương Thị Hoa, Tổ bảo vệ an ninh, trật tự.",
-        "Lần liên lạc tới: lần tới từ 01/12/2026 đến 05/12/2026.",
+        "Lần liên lạc tới: từ 01/12/2026 đến 05/12/2026.",  # "next" said once
         "Thời gian thử thách kết thúc ngày 10/01/2028.",
+        "Án tích của anh/chị có thể được xóa từ ngày 10/01/2029 (dự kiến, nếu khi phạm tội anh/chị đã đủ 18 tuổi "
+        "và không phải tội xâm phạm an ninh quốc gia; BLHS Điều 70). Gửi /expungement để tính đầy đủ.",
         "Gửi /selfreport để cho người giúp đỡ biết tình hình của anh/chị.",
     ]
     assert "Lý Thị Mai" not in " ".join(said)
@@ -126,7 +128,7 @@ async def test_a_check_in_in_four_taps_then_the_list_and_the_police_card_show_it
     said = await hoa.says("1")  # tap 4: save
 
     assert said[0] == "Đã lưu lần liên lạc với Nông Văn Bình ngày 22/11/2026 (thăm tại nhà): ổn định."
-    assert said[1] == "Với Nông Văn Bình: lần tới từ 01/12/2026 đến 05/12/2026."
+    assert said[1] == "Lần liên lạc tới với Nông Văn Bình: từ 01/12/2026 đến 05/12/2026."
     listing = (await hoa.says("/mylist"))[0].splitlines()
     assert listing[1] == "• Nông Văn Bình (Thôn Nà Lay): liên lạc lần cuối 22/11/2026; lần tới từ 01/12/2026 đến 05/12/2026"
     assert not any(line.startswith("1.") for line in listing)  # the only "1." is the action below the list

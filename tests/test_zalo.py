@@ -73,7 +73,7 @@ async def test_a_full_check_in_a_question_and_an_alert_to_police_on_zalo(zalo_bo
 
     await zalo.user_says("zs1", "lam lai can cuoc o dau")
     answer, _more = await zalo.wait_sent("zs1", 2)
-    assert answer.startswith("Khi về địa phương, anh/chị báo với Công an xã")
+    assert answer.startswith("Làm hoặc làm lại thẻ căn cước tại Công an xã")
 
     # a police officer who uses Zalo gets the alert (no buttons on Zalo: the text says /alerts)
     await onboard(services, Messenger.ZALO, "zp1", Role.POLICE, name="Lò Văn Hùng")

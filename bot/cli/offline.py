@@ -12,7 +12,7 @@ def add_parsers(sub) -> None:
     ask = sub.add_parser("ask", help="print the help desk's answer to a question")
     ask.add_argument("question")
     ask.add_argument("--lang", choices=["vi", "en"], default=None)
-    ask.add_argument("--json", action="store_true", help='print {"topic", "answer", "sources"}')
+    ask.add_argument("--json", action="store_true", help='print {"topic", "entry", "answer", "sources"}')
 
     exp = sub.add_parser("expungement", help="compute an expungement date from a JSON case on stdin")
     exp.add_argument("--json", action="store_true", required=True, help="read one JSON case, print one JSON result")
@@ -29,11 +29,11 @@ def run(args, settings) -> int:
         if args.command == "ask":
             from bot.flows.helpdesk import answer_for
 
-            topic, text, sources = answer_for(args.question, locale)
+            found = answer_for(args.question, locale)
             if args.json:
-                print(json.dumps({"topic": topic, "answer": text, "sources": sources}, ensure_ascii=False))
+                print(json.dumps(found, ensure_ascii=False))
             else:
-                print(text)
+                print(found["answer"])
             return 0
         from bot.flows.expungement import explain
         from bot.rules import expungement as rules

@@ -28,7 +28,7 @@ from bot.clock import format_date
 from bot.dialog.types import Choice, Finish, Flow, Goto, Incoming, Reply, Stay, Step, StepContext
 from bot.labels import CONTACT_LABELS, STATUS_LABELS
 from bot.flows.pickers import Item, picker
-from bot.flows.texts import due_text
+from bot.flows.texts import next_contact_text
 from bot.flows.dates import DateQuestion
 from bot.i18n import N_, _
 from bot.models import ALERTING_STATUSES, Contact, Role, Status
@@ -149,7 +149,7 @@ async def on_confirm(ctx: StepContext, incoming: Incoming):
     rows = await ctx.services.supervision.my_people(ctx.actor)
     row = next((r for r in rows if r.record.person_id == saved.record.person_id), None)
     if row is not None:
-        replies.append(Reply(_("Next contact with {name}: {due}.", name=row.record.full_name, due=due_text(row.due))))
+        replies.append(Reply(_("Next contact with {name}: {due}.", name=row.record.full_name, due=next_contact_text(row.due))))
     return Finish(tuple(replies))
 
 

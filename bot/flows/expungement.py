@@ -14,7 +14,7 @@ from bot.dialog.types import Choice, Finish, Flow, Goto, Incoming, Reply, Stay, 
 from bot.flows.dates import DateQuestion
 from bot.flows.texts import months_text, years_text
 from bot.i18n import N_, _
-from bot.models import PenaltyType, Role
+from bot.models import Category, PenaltyType, Role
 from bot.rules import expungement as rules
 from bot.rules.dates import parse_term
 
@@ -80,24 +80,34 @@ async def begin(ctx: StepContext):
     ctx.draft["case"] = {}
     if ctx.actor.role is Role.RETURNEE:
         record = await ctx.services.supervision.own_record(ctx.actor)
-        if record is not None:
-            completed = record.probation_end if record.penalty_type is PenaltyType.SUSPENDED else record.release_date
-            if record.penalty_type is PenaltyType.NON_CUSTODIAL_REFORM:
-                completed = record.probation_end
-            if completed and completed <= ctx.services.supervision.today():  # not while still serving
-                ctx.draft["case"].update(penalty=record.penalty_type.value, prison_months=record.penalty_months,
-                                         completed=completed.isoformat())
-                return Goto("age")
+        completed = completion_day(record) if record is not None else None
+        if completed:  # still serving too: the date the record expects, said as expected
+            ctx.draft["case"].update(penalty=record.penalty_type.value, prison_months=record.penalty_months,
+                                     completed=completed.isoformat())
+            ctx.draft["expected"] = completed > ctx.services.supervision.today()
+            return Goto("age")
     return None
+
+
+def completion_day(record) -> date | None:
+    """The day the waiting period starts, from the commune's record: the end of probation for a
+    suspended sentence, non-custodial reform and conditional release (its probation; an inference,
+    see legal-facts §1.2), the completion date of a prison term otherwise."""
+    if record.penalty_type in (PenaltyType.SUSPENDED, PenaltyType.NON_CUSTODIAL_REFORM) \
+            or record.category is Category.PAROLE:
+        return record.probation_end
+    return record.release_date
 
 
 async def prompt_age(ctx: StepContext) -> Reply:
     text = _("How old were you when the offence was committed?")
     if ctx.draft["case"].get("completed"):
-        penalty = PENALTY_CHOICES[ctx.draft["case"]["penalty"]]
-        text = _("I will start from your record: {penalty}, completed on {date}.",
-                 penalty=_(penalty).lower(),
-                 date=format_date(date.fromisoformat(ctx.draft["case"]["completed"]))) + "\n" + text
+        penalty = _(PENALTY_CHOICES[ctx.draft["case"]["penalty"]]).lower()
+        day = format_date(date.fromisoformat(ctx.draft["case"]["completed"]))
+        start = (_("I will start from your record: {penalty}, expected to be completed on {date}.", penalty=penalty,
+                   date=day) if ctx.draft.get("expected") else
+                 _("I will start from your record: {penalty}, completed on {date}.", penalty=penalty, date=day))
+        text = start + "\n" + text
     return Reply(text, (Choice("age:30", _("18 or older")), Choice("age:17", _("16 to under 18")),
                         Choice("age:15", _("14 to under 16"))))
 
@@ -249,7 +259,11 @@ async def _result(ctx: StepContext) -> Finish:
     except rules.InvalidCase:
         return Finish((Reply(_("These answers do not fit together (for example a suspended sentence over 3 years). "
                                "Please check them and start again with /expungement.")),))
-    return Finish((Reply(explain(result, ctx.services.supervision.today())),))
+    text = explain(result, ctx.services.supervision.today())
+    if ctx.draft.get("expected") and result.date:
+        text = _("You are still serving: this is the expected date, if your sentence ends on {date} as planned and "
+                 "nothing changes.", date=format_date(date.fromisoformat(c["completed"]))) + "\n" + text
+    return Finish((Reply(text),))
 
 
 FLOW = Flow(

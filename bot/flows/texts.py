@@ -32,6 +32,15 @@ def due_text(due: Due) -> str:
     return _("next due {start} to {end}", start=format_date(due.window_start), end=format_date(due.deadline))
 
 
+def next_contact_text(due: Due) -> str:
+    """When the next contact falls, said after "Next contact:" (without saying "next" twice)."""
+    if due.state is DueState.OVERDUE:
+        return _("overdue since {date}", date=format_date(due.deadline))
+    if due.state is DueState.DUE:
+        return _("by {date}", date=format_date(due.deadline))
+    return _("from {start} to {end}", start=format_date(due.window_start), end=format_date(due.deadline))
+
+
 def last_contact_text(due: Due) -> str:
     if due.last_contact is None:
         return _("no contact yet")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from bot.clock import format_date, format_datetime
 from bot.dialog.types import Choice, Command, Reply, StepContext
 from bot.labels import CATEGORY_LABELS
-from bot.flows.texts import due_text, roster_line
+from bot.flows.texts import next_contact_text, roster_line
 from bot.i18n import N_, _, _n
 from bot.models import Role
 from bot.rules.cadence import DueState
@@ -46,12 +48,17 @@ async def on_me(ctx: StepContext) -> list[Reply]:
                 lines.append(_("No supporter has been assigned yet; commune police will tell you."))
         if "dates" in view.shares:
             if view.due is not None and view.due.state is not DueState.CLOSED:
-                lines.append(_("Next contact: {due}.", due=due_text(view.due)))
+                lines.append(_("Next contact: {due}.", due=next_contact_text(view.due)))
             if record.probation_end:
                 lines.append(_("Probation ends on {date}.", date=format_date(record.probation_end)))
             if record.release_date and not record.category.serving_in_community:
                 lines.append(_("Released on {date}.", date=format_date(record.release_date)))
         if ctx.actor.role is Role.RETURNEE:
+            expected = expected_expungement(record)
+            if expected is not None:
+                lines.append(_("Your record may be cleared from {date} (expected, if you were 18 or older and the "
+                               "offence is not against national security; BLHS Điều 70). /expungement works it out "
+                               "in full.", date=format_date(expected)))
             appointment = await ctx.services.supervision.next_appointment(ctx.actor)
             if appointment is not None:
                 at, place = appointment
@@ -65,3 +72,21 @@ async def on_me(ctx: StepContext) -> list[Reply]:
 
 MYLIST = Command("mylist", N_("My people"), frozenset({Role.SUPERVISOR}), on_mylist)
 ME = Command("me", N_("My dates and obligations"), frozenset({Role.RETURNEE, Role.FAMILY}), on_me)
+
+
+def expected_expungement(record) -> date | None:
+    """The date an adult's record of this penalty may be cleared automatically (BLHS Điều 70), from
+    the record's completion day (still to come, while serving); None if the record lacks it."""
+    from bot.flows.expungement import completion_day
+    from bot.rules import expungement as rules
+
+    completed = completion_day(record)
+    if completed is None or record.penalty_type.value == "exempted":
+        return None
+    try:
+        result = rules.assess(rules.Case(age_at_offence=30, offence_chapter="ordinary", offence_category="very_serious",
+                                         intent="intentional", penalty=record.penalty_type.value,
+                                         prison_months=record.penalty_months, main_penalty_completed_on=completed))
+    except rules.InvalidCase:
+        return None
+    return result.date

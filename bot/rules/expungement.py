@@ -55,7 +55,7 @@ class Case:
     offence_category: str
     intent: str
     penalty: str
-    main_penalty_completed_on: date
+    main_penalty_completed_on: date | None  # None only where there is no record at all (_no_record)
     prison_months: int | None = None
     supplementary_completed_on: date | None = None
     other_decisions_completed_on: date | None = None
@@ -182,6 +182,10 @@ def validate(case: Case) -> None:
                            ("penalty", PENALTIES)):
         if getattr(case, field) not in allowed:
             raise InvalidCase(f"{field} must be one of: {', '.join(allowed)}")
+    # Only what the case needs: a case with no record at all (exempted, an unintentional less serious
+    # crime, a minor's…) has no period to count, so no completion date.
+    if case.main_penalty_completed_on is None and _no_record(case) is None:
+        raise InvalidCase("main_penalty_completed_on is required (a date written YYYY-MM-DD)")
     if case.penalty in ("prison", "suspended"):
         if case.prison_months is None or not 1 <= case.prison_months <= 12 * 30:
             raise InvalidCase("prison_months (1 to 360) is required for prison and suspended sentences")
@@ -202,8 +206,7 @@ def from_json(data: object) -> Case:
     unknown = sorted(set(data) - known)
     if unknown:
         raise InvalidCase(f"unknown field: {unknown[0]}")
-    for field in ("age_at_offence", "offence_chapter", "offence_category", "intent", "penalty",
-                  "main_penalty_completed_on"):
+    for field in ("age_at_offence", "offence_chapter", "offence_category", "intent", "penalty"):
         if field not in data:
             raise InvalidCase(f"{field} is required")
 
@@ -245,7 +248,7 @@ def from_json(data: object) -> Case:
         intent=data["intent"],
         penalty=data["penalty"],
         prison_months=integer("prison_months"),
-        main_penalty_completed_on=day("main_penalty_completed_on", required=True),
+        main_penalty_completed_on=day("main_penalty_completed_on"),
         supplementary_completed_on=day("supplementary_completed_on"),
         other_decisions_completed_on=day("other_decisions_completed_on"),
         new_conviction=new,
