@@ -291,3 +291,25 @@ async def test_a_command_someone_may_not_use_leaves_their_conversation_where_it_
     said = await binh.says("/enrol")  # police only
     assert said[0].startswith("Xin lỗi, chức năng này không dành cho anh/chị.")
     assert binh.last.text == before  # the question in progress, asked again
+
+
+async def test_the_loan_check_tells_someone_who_finished_a_suspended_sentence_what_applies(world):
+    binh = await returnee(world, probation_start=date(2024, 6, 1), probation_end=date(2026, 6, 1))
+
+    said = await binh.says("/loan")
+
+    assert said[0].startswith("Khoản vay này (Quyết định 22/2023/QĐ-TTg, Điều 3) dành cho người có giấy chứng nhận")
+    assert "Chưa chắc chắn: đây là suy luận" in said[0] and "/contact" in said[0]
+
+
+@pytest.mark.parametrize("question, fact", [
+    ("Tôi phạm tội lúc 15 tuổi thì có án tích không?", "được coi là không có án tích"),
+    ("phạm tội năm 17 tuổi bị án treo bao lâu xóa án tích", "6 tháng"),
+    ("gây tai nạn giao thông bị án có án tích không", "do vô ý"),
+])
+async def test_minors_and_unintentional_crimes_get_their_own_answer_not_the_adult_periods(world, question, fact):
+    binh = await returnee(world)
+
+    said = await binh.says(question)
+
+    assert fact in said[0] and "5 năm: tù trên 15 năm" not in said[0]

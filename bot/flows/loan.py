@@ -19,6 +19,18 @@ async def begin(ctx: StepContext):
     can correct it with the commune), or that the sentence is still being served."""
     if ctx.actor.role is Role.RETURNEE:
         record = await ctx.services.supervision.own_record(ctx.actor)
+        finished_in_community = (record is not None and record.category in (Category.SUSPENDED, Category.NON_CUSTODIAL)
+                                 and record.probation_end and record.probation_end <= ctx.services.supervision.today())
+        if finished_in_community:
+            # They hold no "giấy chứng nhận chấp hành xong án phạt tù": marked as the fact sheet marks it.
+            return Finish((Reply(_(
+                "This loan (Quyết định 22/2023/QĐ-TTg, Điều 3) is for people holding a certificate of having served "
+                "a prison term, or an amnesty certificate. Having finished a suspended sentence or non-custodial "
+                "reform, you hold neither, so it may not apply to you.") + "\n" + _(
+                "Not certain: {what} Ask commune police before relying on it.", what=_(
+                    "this is an inference, not a confirmed rule: ask the Social Policy Bank or commune police.")) + "\n" + _(
+                "Other help: training loans, the National Employment Fund, provincial support; your supporter and "
+                "commune police can help: send /contact.")),))
         if record and record.category.serving_in_community:
             return Finish((Reply(_(
                 "This loan (Quyết định 22/2023/QĐ-TTg) is for people who have completed a prison sentence. While "
