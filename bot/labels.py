@@ -142,3 +142,13 @@ def choose_an_option(messenger) -> Reply:
 # Requests about one's personal data (/privacy) and the police's decisions (/datarequests).
 DATA_REQUEST_KINDS = {"correct": N_("correct"), "delete": N_("delete")}
 DATA_REQUEST_OUTCOMES = {"done": N_("done as you asked"), "partly": N_("done in part"), "refused": N_("not possible")}
+
+# The monthly grades (Nghị định 231/2026, Điều 8 khoản 3) and the reasons a grade is proposed.
+GRADE_LABELS = {"good": N_("Good"), "fair": N_("Fair"), "average": N_("Average"), "poor": N_("Poor")}
+REASON_LABELS = {
+    "partial_month": N_("part of the month"), "breach_record": N_("a breach record"),
+    "administrative_fine": N_("an administrative fine"), "refused_supervision": N_("did not accept supervision"),
+    "no_report": N_("no periodic report"), "report_not_accepted": N_("report not accepted"),
+    "no_roll_call": N_("no roll call"), "complied": N_("kept the obligations"), "working": N_("working or studying"),
+    "commended": N_("commended"),
+}

@@ -7,9 +7,12 @@ everything the text needs, so a notice renders the same after a restart.
 
 from __future__ import annotations
 
+from datetime import date
+
 from collections.abc import Callable
 
 from bot.dialog.types import Choice, Reply
+from bot.clock import format_date
 from bot.i18n import N_, _, _n
 
 Renderer = Callable[[dict], list[Reply]]
@@ -256,10 +259,79 @@ def _person_window(p: dict) -> list[Reply]:
 
 @notice("police_monthly")
 def _police_monthly(p: dict) -> list[Reply]:
-    return [Reply(_n("Reminder: the monthly assessments are due by {date}. {count} person still has none this "
-                     "month. /assess",
-                     "Reminder: the monthly assessments are due by {date}. {count} people still have none this "
-                     "month. /assess", p["count"], date=p["deadline"]))]
+    if "month" not in p:  # queued before the monthly grades existed
+        return [Reply(_("Reminder: the monthly assessments are due by {date}. /grades", date=p["deadline"]))]
+    return [Reply(_n("Reminder: by {date}, the grades for {month} signed by the head of commune police, and this "
+                     "month's roll call (/rollcall). {count} person has no signed grade yet. /grades",
+                     "Reminder: by {date}, the grades for {month} signed by the head of commune police, and this "
+                     "month's roll call (/rollcall). {count} people have no signed grade yet. /grades",
+                     p["count"], date=p["deadline"], month=p["month"]))]
+
+
+@notice("breach_recorded")
+def _breach_recorded(p: dict) -> list[Reply]:
+    # May show on a lock screen: no crime, no sentence named.
+    return [Reply(_("Commune police recorded that an obligation was not kept on {date}. You will be invited to a "
+                    "review meeting by {due}. If there was a good reason, tell your officer; send /me to see what "
+                    "this means for you.", date=format_date(date.fromisoformat(p["date"])),
+                    due=format_date(date.fromisoformat(p["due"]))))]
+
+
+@notice("report_reviewed")
+def _report_reviewed(p: dict) -> list[Reply]:
+    day = format_date(date.fromisoformat(p["date"]))
+    if p["accepted"]:
+        return [Reply(_("Commune police have accepted your report of {date}. Thank you.", date=day))]
+    return [Reply(_("Commune police ask you to send your report of {date} again: {note}\nSend /selfreport.",
+                    date=day, note=p["note"] or "—"))]
+
+
+@notice("absence_requested")
+def _absence_requested(p: dict) -> list[Reply]:
+    return [Reply(_("{name} asks to be away from {first} to {last} ({days} days). Decide with UBND xã and record the "
+                    "written decision: /absences.", name=p["name"], days=p["days"],
+                    first=format_date(date.fromisoformat(p["first"])), last=format_date(date.fromisoformat(p["last"]))))]
+
+
+@notice("absence_decided")
+def _absence_decided(p: dict) -> list[Reply]:
+    first, last = format_date(date.fromisoformat(p["first"])), format_date(date.fromisoformat(p["last"]))
+    if p["approved"]:
+        return [Reply(_("Your absence from {first} to {last} has been agreed ({ref}). On arrival, report to the commune "
+                        "police there; before you come back, ask them (or the People's Committee there) to confirm "
+                        "your stay, and bring the confirmation to your commune police.", first=first, last=last,
+                        ref=p["ref"] or "—"))]
+    return [Reply(_("Your request to be away from {first} to {last} was not agreed ({ref}). Please stay in your "
+                    "commune; ask your officer if you need to know why.", first=first, last=last, ref=p["ref"] or "—"))]
+
+
+@notice("absence_overdue")
+def _absence_overdue(p: dict) -> list[Reply]:
+    return [Reply(_("{name} was due back on {date} and no return is recorded. Check, then record it in /absences.",
+                    name=p["name"], date=format_date(date.fromisoformat(p["date"]))))]
+
+
+@notice("breach_threshold")
+def _breach_threshold(p: dict) -> list[Reply]:
+    if p["category"] == "non_custodial":
+        consequence = _("the sentence may not be reduced, and continued breaches may be dealt with under the law")
+    elif p["category"] == "parole":
+        consequence = _("the court may be asked to cancel the conditional release")
+    else:
+        consequence = _("the court may be asked to order the suspended prison term served")
+    return [Reply(_("⚠️ {name}: {breaches} intentional breaches and {fines} administrative fines recorded. Under {basis}, "
+                    "{consequence}; the court decides. See the record in /people.", name=p["name"],
+                    breaches=p["breaches"], fines=p["fines"], basis=p["basis"], consequence=consequence))]
+
+
+@notice("term_completed")
+def _term_completed(p: dict) -> list[Reply]:
+    day = format_date(date.fromisoformat(p["date"]))
+    if p.get("parole"):
+        return [Reply(_("Commune police recorded your completion certificate of {date}. Supervision has ended; the "
+                        "commune goes on helping you settle (loans, jobs, papers). Send /help to see how.", date=day))]
+    return [Reply(_("Commune police recorded your completion certificate of {date}. Supervision has ended. Send "
+                    "/expungement to see when your record may be cleared.", date=day))]
 
 
 @notice("police_report_due")
@@ -275,6 +347,9 @@ def _police_report_due(p: dict) -> list[Reply]:
 def _police_ending_soon(p: dict) -> list[Reply]:
     lines = [_("Probation or management ends within 7 days for:")]
     lines += [f"• {name}: {day}" for name, day in p["people"]]
+    lines.append(_("The provincial police (criminal judgment enforcement agency) issue the completion certificate; "
+                   "the commune People's Committee ends supervision within 3 working days (Nghị định 231/2026, "
+                   "Điều 2, 12). Record the certificate's date with /complete."))
     return [Reply("\n".join(lines))]
 
 

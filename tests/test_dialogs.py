@@ -136,9 +136,10 @@ async def test_the_main_menu_answers_by_number(services):
 
     await police.says("/help")
     assert police.options == ["Cảnh báo", "Yêu cầu giúp đỡ", "Tiếp nhận người mới", "Danh sách của xã",
-                              "Nhận xét, đánh giá định kỳ", "Sửa lần liên lạc", "Đặt lịch hẹn", "Báo cáo",
-                              "Ghi tuyên truyền, tin báo", "Đăng tin việc làm, học nghề", "Tạo mã mời", "Ngôn ngữ"]
-    await police.says("11")
+                              "Nhận xét, xếp loại hằng tháng", "Nhận xét, đánh giá định kỳ", "Sửa lần liên lạc",
+                              "Đặt lịch hẹn", "Báo cáo", "Ghi tuyên truyền, tin báo", "Đăng tin việc làm, học nghề",
+                              "Tạo mã mời", "Ngôn ngữ"]
+    await police.says("12")
 
     assert police.last.text == "Mã mời này dành cho ai?"
 

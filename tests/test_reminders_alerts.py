@@ -279,8 +279,11 @@ async def test_police_deadlines_ending_probation_and_expungement_dates(world, se
     await run_tick(services)
     await run_tick(services)
     heard = world.channel.texts("police1")
-    assert "Nhắc lịch: hạn nhận xét, đánh giá hằng tháng là 05/12/2026. Còn 1 người chưa có nhận xét tháng này. /assess" in heard
-    assert "Hết thời gian thử thách hoặc quản lý trong 7 ngày tới:\n• Nông Văn Bình: 10/12/2026" in heard
+    assert ("Nhắc lịch: trước 05/12/2026, Trưởng Công an xã ký xếp loại tháng 11/2026, và điểm danh, kiểm diện tháng "
+            "này (/rollcall). Còn 1 người chưa có xếp loại được ký. /grades") in heard
+    [ending] = [t for t in heard if t.startswith("Hết thời gian thử thách hoặc quản lý trong 7 ngày tới:")]
+    assert ending.splitlines()[1] == "• Nông Văn Bình: 10/12/2026"
+    assert "Cơ quan thi hành án hình sự Công an tỉnh cấp giấy chứng nhận chấp hành xong" in ending and "/complete" in ending
     assert any(t.startswith("Lý Thị Mai có thể được xóa án tích từ ngày 04/12/2026") for t in heard)
 
     at(clock, date(2026, 12, 8), 8)

@@ -79,6 +79,12 @@ async def test_the_returnee_joins_with_the_code_from_enrolment_and_sees_only_the
         "Người giúp đỡ anh/chị: Lương Thị Hoa, Tổ bảo vệ an ninh, trật tự.",
         "Lần liên lạc tới: từ 01/12/2026 đến 05/12/2026.",  # "next" said once
         "Thời gian thử thách kết thúc ngày 10/01/2028.",
+        "Báo cáo định kỳ với Công an xã: hỏi cán bộ ngày nộp (theo quy định cũ là 5 ngày đầu mỗi tháng); gửi "
+        "/selfreport nếu xã dùng trợ lý cho việc này.",
+        "Số ngày vắng mặt đã được đồng ý: 0/243 (mỗi lần không quá 60 ngày; theo Luật 2019, cần xác nhận). "
+        "Xin phép: /absence.",
+        "Từ ngày 10/01/2027 (qua một nửa thời gian thử thách), nếu có nhiều tiến bộ, anh/chị có thể được đề nghị rút "
+        "ngắn thời gian thử thách; Tòa án quyết định (BLHS Điều 65 khoản 4, 66 khoản 5).",
         "Án tích của anh/chị có thể được xóa từ ngày 10/01/2029 (dự kiến, nếu khi phạm tội anh/chị đã đủ 18 tuổi "
         "và không phải tội xâm phạm an ninh quốc gia; BLHS Điều 70). Gửi /expungement để tính đầy đủ.",
         "Gửi /selfreport để cho người giúp đỡ biết tình hình của anh/chị.",

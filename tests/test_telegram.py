@@ -39,13 +39,13 @@ async def test_an_invited_officer_onboards_with_a_deep_link_and_gets_their_comma
     assert said[1].startswith("Họ và tên đầy đủ của anh/chị?")  # invited without a name
     assert (await officer.says("Hoàng Văn Minh"))[0] == "Cảm ơn Hoàng Văn Minh."
     assert officer.buttons == ["Cảnh báo", "Yêu cầu giúp đỡ", "Tiếp nhận người mới", "Danh sách của xã",
-                               "Nhận xét, đánh giá định kỳ", "Sửa lần liên lạc", "Đặt lịch hẹn", "Báo cáo",
+                               "Nhận xét, xếp loại hằng tháng", "Nhận xét, đánh giá định kỳ", "Sửa lần liên lạc", "Đặt lịch hẹn", "Báo cáo",
                                "Ghi tuyên truyền, tin báo", "Đăng tin việc làm, học nghề", "Tạo mã mời", "Ngôn ngữ"]
     assert api.commands_for_chat(777) == ["alerts", "requests", "enrol", "people", "ask", "jobs", "loan",
-                                          "expungement", "assess", "checkins", "appointment", "report", "outreach",
-                                          "post", "invite", "members", "datarequests", "language", "myname",
-                                          "privacy", "help", "linkcode",
-                                          "mydata", "cancel"]
+                                          "expungement", "grades", "periodic", "rollcall", "breach", "reviews",
+                                          "absences", "shortening", "complete", "assess", "checkins", "appointment",
+                                          "report", "outreach", "post", "invite", "members", "datarequests",
+                                          "language", "myname", "privacy", "help", "linkcode", "mydata", "cancel"]
 
 
 async def test_police_create_an_invite_with_buttons(telegram, api, services):

@@ -41,6 +41,10 @@ def add_parsers(sub) -> None:
     commune.add_argument("--head", metavar="FULL NAME", help="the head of commune police (receives escalations)")
     commune.add_argument("--province", help='the province the commune belongs to (its report covers it), '
                                             'e.g. "Tỉnh Lạng Sơn"')
+    commune.add_argument("--rollcall-by-bot", choices=["yes", "no"],
+                         help="people serving in the community do the monthly roll call through the bot (/present)")
+    commune.add_argument("--day-off", action="append", default=[], metavar="DD/MM/YYYY",
+                         help="a day the commune does not work (besides public holidays): working-day deadlines skip it")
 
     report = sub.add_parser("report", help="the figures of a period, as text, an .xlsx file and a chart")
     report.add_argument("--commune", help="one commune (default: every commune, without personal data)")
@@ -259,6 +263,8 @@ async def _commune(services, args) -> int:
             changes["quiet_start"], changes["quiet_end"] = parse_hhmm(start).strftime("%H:%M"), parse_hhmm(end).strftime("%H:%M")
         if args.urgent_at_night:
             changes["urgent_bypasses_quiet"] = args.urgent_at_night == "yes"
+        if args.rollcall_by_bot:
+            changes["rollcall_by_bot"] = args.rollcall_by_bot == "yes"
         for option, column in (("escalate_after", "escalate_after_minutes"), ("grace_days", "missed_grace_days"),
                                ("digest_threshold", "digest_threshold")):
             value = getattr(args, option)
@@ -269,7 +275,14 @@ async def _commune(services, args) -> int:
         name = args.commune_name or args.name
         if not name:
             raise ValueError('name the commune: --commune "Xã Mẫu Sơn"')
-        settings = await services.accounts.configure_commune(name, changes, head=args.head, province=args.province)
+        days_off = []
+        for text in args.day_off:
+            day = cli_date(text, services)
+            if day is None:
+                raise ValueError(f"--day-off {text!r} is not a date (dd/mm/yyyy)")
+            days_off.append(day)
+        settings = await services.accounts.configure_commune(name, changes, head=args.head, province=args.province,
+                                                             days_off=days_off)
     except (ValueError, TypeError) as error:
         print(f"hoanhap: {error}", file=sys.stderr)
         return 2

@@ -96,18 +96,24 @@ HELP_HEADLINES = {
     Role.PROVINCE: N_("As provincial police you can:"),
 }
 ACCOUNT = ("language", "myname", "privacy", "mydata", "linkcode", "reminders", "share")  # about oneself
+CYCLE = ("grades", "periodic", "rollcall", "breach", "reviews", "absences", "shortening", "complete")
 
 
 def help_text(ctx: StepContext) -> str:
     """What this person can do now, by command, in two groups: their work, and their account."""
     items = ctx.services.flows.for_role(ctx.actor.role)
-    work, account = [], []
+    work, account, cycle = [], [], []
     for item in items:
         command = getattr(item, "command", None) or item.name
         if command in ("help", "start"):
             continue
+        if command in CYCLE:
+            cycle.append(f"/{command}")
+            continue
         line = f"/{command} — {_(item.title)}"
         (account if command in ACCOUNT else work).append(line)
+    if cycle:  # police's monthly and per-event duties on one line
+        work.append(", ".join(cycle) + " — " + _("the supervision cycle (Nghị định 231/2026)"))
     lines = [_(HELP_HEADLINES[ctx.actor.role]), *work, _("Your account:"), *account,
              _("/cancel — stop what you are doing")]
     return "\n".join(lines)

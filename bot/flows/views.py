@@ -8,8 +8,9 @@ from bot.clock import format_date, format_datetime
 from bot.dialog.types import Choice, Command, Reply, StepContext
 from bot.labels import CATEGORY_LABELS
 from bot.flows.texts import next_contact_text, roster_line
+from bot.rules.cycle import may_be_proposed_from
 from bot.i18n import N_, _, _n
-from bot.models import Role
+from bot.models import Category, Role
 from bot.rules.cadence import DueState
 
 
@@ -53,6 +54,23 @@ async def on_me(ctx: StepContext) -> list[Reply]:
                 lines.append(_("Probation ends on {date}.", date=format_date(record.probation_end)))
             if record.release_date and not record.category.serving_in_community:
                 lines.append(_("Released on {date}.", date=format_date(record.release_date)))
+        if ctx.actor.role is Role.RETURNEE and record.category in (Category.SUSPENDED, Category.NON_CUSTODIAL,
+                                                                     Category.PAROLE) and record.open:
+            lines.append(_("Periodic report to commune police: ask your officer for the day (under the old rules, the "
+                           "first 5 days of each month); /selfreport sends it here if your commune uses the bot for it."))
+            budget = await ctx.services.supervision.my_absences(ctx.actor)
+            if budget is not None and budget[0] is not None:
+                per, total, used = budget
+                lines.append(_("Days away approved so far: {used} of {total} (at most {per} per absence; 2019 law, to be "
+                               "confirmed). To ask: /absence.", used=used, total=total, per=per))
+            for due in await ctx.services.supervision.my_reviews(ctx.actor):
+                lines.append(_("Review meeting: by {date}.", date=format_date(due)))
+            shortening = may_be_proposed_from(record.category, record.probation_start or record.release_date,
+                                              record.probation_end)
+            if shortening and shortening > ctx.services.supervision.today():
+                lines.append(_("From {date} (half of the probation) you may be proposed for a shorter probation if you "
+                               "make clear progress; the court decides (BLHS Điều 65 khoản 4, 66 khoản 5).",
+                               date=format_date(shortening)))
         if ctx.actor.role is Role.RETURNEE:
             expected = expected_expungement(record)
             if expected is not None:

@@ -17,6 +17,7 @@ from bot.services.access import PermissionDenied
 from bot.storage.audit import Audit
 from bot.storage.records import Records
 from bot.storage.communes import PROVINCE, Communes
+from bot.storage.cycle import DaysOff
 from bot.storage.groups import Groups
 from bot.storage.identities import Identities
 from bot.storage.invites import Invites
@@ -127,7 +128,7 @@ class Accounts:
         return self._actor(actor.messenger, actor.external_id, actor.chat_id, identity, person)
 
     async def configure_commune(self, name: str, changes: dict, head: str | None = None,
-                                province: str | None = None):
+                                province: str | None = None, days_off: list | None = None):
         """Change a commune's reminder and alert settings (and who heads its police, and the
         province it belongs to); returns them."""
         from bot.services.access import NotFound
@@ -139,6 +140,8 @@ class Accounts:
             if province:
                 unit = await Communes.get_or_create(tx, province, self.clock.now(), kind=PROVINCE)
                 await Communes.attach(tx, commune.id, unit.id)
+            for day in days_off or ():
+                await DaysOff.add(tx, commune.id, day)
             if changes:
                 await Communes.update_settings(tx, commune.id, **changes)
             if head is not None:

@@ -24,6 +24,7 @@ from bot.services.outbox import enqueue, enqueue_many
 from bot.storage.appointments import Appointments
 from bot.storage.cadence import CadenceRules
 from bot.storage.communes import Communes
+from bot.storage.cycle import Absences
 from bot.storage.outbox import Outbox
 from bot.storage.people import People
 from bot.storage.schedule import Marks, Schedule
@@ -105,6 +106,10 @@ class Reminders(Service):
         await self._missed(tx, missed, police, settings.digest_threshold, now, today, queued)
         await self._appointments(tx, commune_id, now, send)
         await self._police_deadlines(tx, commune_id, police, today, send)
+        for absence, name in await Absences.overdue(tx, commune_id, today):  # once per absence and officer
+            for officer in police:
+                send(officer.id, "absence_overdue", {"name": name, "date": absence.last_day.isoformat()},
+                     f"absence:overdue:{absence.id}:{officer.id}")
         queued.update(await enqueue_many(tx, tz=self.tz, now=now, settings=settings, items=batch))
         await Schedule.set_look_on(tx, looks)
         known.update(item[3] for item in batch)
@@ -132,15 +137,19 @@ class Reminders(Service):
             send(person_id, "person_appointment", params, f"appt:{appointment_id}")
 
     async def _police_deadlines(self, tx, commune_id, police, today, send) -> None:
+        # NĐ 231 Điều 8, 10: by day 5, the previous month's grades signed and this month's roll
+        # call done; police are reminded on day 1 and day 4.
         deadline = today.replace(day=5)
-        told = all(f"police:monthly:{today:%Y-%m}:{officer.id}" in self._known for officer in police)
-        if not told and deadline - ONE_DAY <= today <= deadline:
-            serving = [c.value for c in Category if c.serving_in_community]
-            total, pending = await Schedule.monthly_not_assessed(tx, commune_id, serving, today.strftime("%Y-%m"))
-            if total:
+        if today.day in (1, 4):
+            told = all(f"police:grades:{today:%Y-%m}:{today.day}:{officer.id}" in self._known for officer in police)
+            previous = (today.replace(day=1) - ONE_DAY).strftime("%Y-%m")
+            supervised = [Category.SUSPENDED.value, Category.NON_CUSTODIAL.value, Category.PAROLE.value]
+            total, pending = (0, 0) if told else await Schedule.grades_unsigned(tx, commune_id, supervised, previous)
+            if total and pending:
                 for officer in police:
-                    send(officer.id, "police_monthly", {"deadline": format_date(deadline), "count": pending},
-                         f"police:monthly:{today:%Y-%m}:{officer.id}")
+                    send(officer.id, "police_monthly", {"deadline": format_date(deadline), "count": pending,
+                                                        "month": f"{previous[5:]}/{previous[:4]}"},
+                         f"police:grades:{today:%Y-%m}:{today.day}:{officer.id}")
         for period, month, day in REPORT_DEADLINES:
             deadline = date(today.year, month, day)
             if deadline - timedelta(days=REPORT_NOTICE_DAYS) <= today < deadline:

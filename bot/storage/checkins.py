@@ -44,6 +44,13 @@ class Checkins:
         return _checkin(row), cur.rowcount == 1
 
     @staticmethod
+    async def count_between(conn: Connection, person_id: int, first: date, last: date) -> int:
+        """Contacts (not withdrawn) that happened between two days, both included."""
+        row = await fetch_one(conn, "SELECT count(*) AS n FROM checkins WHERE person_id = ? AND withdrawn_at IS NULL "
+                                    "AND happened_on BETWEEN ? AND ?", (person_id, first.isoformat(), last.isoformat()))
+        return row["n"]
+
+    @staticmethod
     async def get(conn: Connection, checkin_id: int) -> Checkin | None:
         row = await fetch_one(conn, "SELECT * FROM checkins WHERE id = ?", (checkin_id,))
         return _checkin(row) if row else None

@@ -76,9 +76,14 @@ class Communes:
     @staticmethod
     async def update_settings(conn: Connection, commune_id: int, **values) -> None:
         """``values`` named as the fields of :class:`CommuneSettings` (booleans as booleans)."""
-        allowed = {"quiet_start", "quiet_end", "urgent_bypasses_quiet", "escalate_after_minutes",
+        allowed = {"quiet_start", "quiet_end", "urgent_bypasses_quiet", "escalate_after_minutes", "rollcall_by_bot",
                    "missed_grace_days", "digest_threshold"}
         if not values or set(values) - allowed:
             raise ValueError(f"unknown commune settings: {sorted(set(values) - allowed)}")
         await conn.execute(f"UPDATE communes SET {', '.join(f'{k} = ?' for k in values)} WHERE id = ?",
                            (*(int(v) if isinstance(v, bool) else v for v in values.values()), commune_id))
+
+    @staticmethod
+    async def rollcall_by_bot(conn: Connection, commune_id: int) -> bool:
+        row = await fetch_one(conn, "SELECT rollcall_by_bot FROM communes WHERE id = ?", (commune_id,))
+        return bool(row and row["rollcall_by_bot"])

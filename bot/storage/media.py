@@ -31,10 +31,11 @@ class Media:
 
     @staticmethod
     async def prune(conn: Connection, before: datetime) -> int:
-        """Photos no check-in refers to, older than ``before`` (sent, then the check-in was cancelled)."""
+        """Photos no check-in or roll call refers to, older than ``before`` (sent, then cancelled)."""
         cursor = await conn.execute(
             "DELETE FROM media WHERE created_at < ? AND NOT EXISTS "
-            "(SELECT 1 FROM checkins WHERE checkins.photo = 'media:' || media.id)", (to_db(before),))
+            "(SELECT 1 FROM checkins WHERE checkins.photo = 'media:' || media.id) AND NOT EXISTS "
+            "(SELECT 1 FROM roll_calls WHERE roll_calls.photo = 'media:' || media.id)", (to_db(before),))
         return cursor.rowcount
 
     @staticmethod

@@ -118,7 +118,8 @@ class Records:
 
     @staticmethod
     async def update(conn: Connection, person_id: int, fields: dict, now: datetime) -> None:
-        allowed = {k: v for k, v in fields.items() if k in RECORD_FIELDS + ("closed_on", "closed_reason", "closed_note")}
+        allowed = {k: v for k, v in fields.items()
+                   if k in RECORD_FIELDS + ("closed_on", "closed_reason", "closed_note", "completion_certified_on")}
         if not allowed:
             return
         assignments = ", ".join(f"{k} = ?" for k in allowed)

@@ -96,6 +96,22 @@ class Schedule:
         await conn.executemany("UPDATE records SET look_on = ? WHERE person_id = ?", looks)
 
     @staticmethod
+    async def grades_unsigned(conn: Connection, commune_id: int, categories: list[str], month: str
+                              ) -> tuple[int, int]:
+        """(people of these categories under supervision in ``month``, those without a signed grade)."""
+        first = month + "-01"
+        async with conn.execute(
+            f"""SELECT COUNT(*), SUM(NOT EXISTS (SELECT 1 FROM monthly_grades g WHERE g.person_id = r.person_id
+                                                AND g.month = ? AND g.signed_at IS NOT NULL))
+                FROM people p JOIN records r ON r.person_id = p.id
+                WHERE p.commune_id = ? AND p.role = 'returnee' AND (r.closed_on IS NULL OR r.closed_on >= ?)
+                  AND r.category IN ({",".join("?" * len(categories))})""",
+            (month, commune_id, first, *categories),
+        ) as cur:
+            total, pending = await cur.fetchone()
+            return total, pending or 0
+
+    @staticmethod
     async def monthly_not_assessed(conn: Connection, commune_id: int, categories: list[str], period: str
                                    ) -> tuple[int, int]:
         """(open records of these categories, those of them without an assessment for ``period``)."""

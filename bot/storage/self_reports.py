@@ -10,7 +10,7 @@ from bot.clock import from_db, to_db
 from bot.models import (
     SelfReport,
 )
-from bot.storage.sql import fetch_all
+from bot.storage.sql import fetch_all, fetch_one
 
 
 class SelfReports:
@@ -29,3 +29,30 @@ class SelfReports:
                           (person_id, limit))
         return [SelfReport(r["id"], r["person_id"], r["wellbeing"], r["work"], r["help_needed"], from_db(r["created_at"]))
                 for r in rows]
+
+    @staticmethod
+    async def unreviewed(conn: Connection, commune_id: int) -> list[tuple[SelfReport, str]]:
+        """The commune's reports no officer has accepted or sent back yet, oldest first, with the name."""
+        rows = await fetch_all(conn, "SELECT s.*, p.full_name FROM self_reports s JOIN people p ON p.id = s.person_id "
+                                     "WHERE p.commune_id = ? AND s.outcome IS NULL ORDER BY s.id", (commune_id,))
+        return [(SelfReport(r["id"], r["person_id"], r["wellbeing"], r["work"], r["help_needed"],
+                            from_db(r["created_at"])), r["full_name"]) for r in rows]
+
+    @staticmethod
+    async def get(conn: Connection, report_id: int) -> SelfReport | None:
+        row = await fetch_one(conn, "SELECT * FROM self_reports WHERE id = ?", (report_id,))
+        return SelfReport(row["id"], row["person_id"], row["wellbeing"], row["work"], row["help_needed"],
+                          from_db(row["created_at"])) if row else None
+
+    @staticmethod
+    async def review(conn: Connection, report_id: int, *, by: int, outcome: str, note: str, now: datetime) -> bool:
+        cur = await conn.execute("UPDATE self_reports SET reviewed_by = ?, reviewed_at = ?, outcome = ?, outcome_note = ? "
+                                 "WHERE id = ? AND outcome IS NULL", (by, to_db(now), outcome, note, report_id))
+        return cur.rowcount == 1
+
+    @staticmethod
+    async def sent_back(conn: Connection, person_id: int, first: str, last: str) -> int:
+        """Reports of the person created between two ISO instants that the officer sent back."""
+        row = await fetch_one(conn, "SELECT count(*) AS n FROM self_reports WHERE person_id = ? AND outcome = 'redo' "
+                                    "AND created_at BETWEEN ? AND ?", (person_id, first, last))
+        return row["n"]

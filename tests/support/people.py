@@ -37,6 +37,13 @@ class TextChat:
         self.replies = await self.services.pipeline.handle_now(event)
         return [r.text for r in self.replies]
 
+    async def sends_location(self, latitude: float, longitude: float) -> list[str]:
+        """Share a location (as the console and Zalo deliver one), through the pipeline."""
+        event = Inbound(self.messenger.value, f"t{next(_ids)}", self.handle, self.handle,
+                        location=(latitude, longitude))
+        self.replies = await self.services.pipeline.handle_now(event)
+        return [r.text for r in self.replies]
+
     @property
     def last(self) -> Reply:
         return self.replies[-1]
