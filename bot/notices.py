@@ -311,6 +311,22 @@ def _absence_overdue(p: dict) -> list[Reply]:
                     name=p["name"], date=format_date(date.fromisoformat(p["date"]))))]
 
 
+@notice("police_review_due")
+def _police_review_due(p: dict) -> list[Reply]:
+    return [Reply(_("Reminder: the review meeting (kiểm điểm) for {name} is due tomorrow, {date}. Record it with "
+                    "/reviews.", name=p["name"], date=format_date(date.fromisoformat(p["date"]))))]
+
+
+@notice("person_report_due")
+def _person_report_due(p: dict) -> list[Reply]:
+    # May show on a lock screen: no crime, no sentence named.
+    text = _("Reminder: in the first days of this month, send your periodic report to the commune police "
+             "(/selfreport).")
+    if p.get("rollcall"):
+        text += " " + _("The monthly roll call can be done here too: /present.")
+    return [Reply(text)]
+
+
 @notice("breach_threshold")
 def _breach_threshold(p: dict) -> list[Reply]:
     if p["category"] == "non_custodial":

@@ -107,3 +107,26 @@ async def test_an_alert_reaches_a_police_officer_on_each_messenger(messenger, se
     await officer.choose("Nông Văn Bình (Thôn Nà Lay): đã rời khỏi địa phương · mới")
     said = await officer.choose("🙋 Tôi xử lý")
     assert said[0] == "Anh/chị đã nhận xử lý. Các cán bộ khác sẽ thấy việc này."
+
+
+async def test_a_breach_recorded_and_the_months_grades_signed_on_each_messenger(messenger, services):
+    """The supervision cycle is the same conversation on Telegram's buttons and Zalo's numbers."""
+    kind, person_on, _received = messenger
+    world = await make_world(services)
+    await world.enrol("Nông Văn Bình")  # án treo from 10/01/2026; the suite's clock: 22/11/2026
+    await onboard(services, kind, "61003", Role.POLICE, name="Lò Văn Hùng")
+    await services.accounts.configure_commune("Xã Mẫu Sơn", {}, head="Lò Văn Hùng")
+    officer = person_on("61003")
+
+    await officer.says("/breach")
+    await officer.choose("Nông Văn Bình · án treo")
+    await officer.choose("Vi phạm nghĩa vụ (biên bản)")
+    await officer.choose("Hôm nay")
+    await officer.says("Không có mặt khi được triệu tập")
+    said = await officer.choose("Cố ý")
+    # Sunday 22/11: Mon 23, (24/11 is the Vietnam Culture Day holiday), 25, 26, 27, Mon 30
+    assert said[0].startswith("Đã lưu. Hạn tổ chức kiểm điểm là 30/11/2026: 5 ngày làm việc")
+
+    await officer.says("/grades")  # October: Bình had no breach then, no report either
+    said = await officer.choose("✍️ Ký xếp loại của tháng")
+    assert said[0] == "Đã ký 1 xếp loại tháng 10/2026."

@@ -286,3 +286,37 @@ async def test_the_person_does_the_roll_call_through_the_bot_where_the_commune_t
     [(_record, _grade, facts)] = await services.supervision.month(await world.actor("police1"), date(2026, 12, 1))
     assert facts.roll_call_done  # counted in December's facts for the grade
     assert binh
+
+
+async def test_the_report_counts_grades_signed_on_time_and_breaches(services, clock):
+    world, _channel, _binh, _chat = await _setting(services, clock, date(2026, 11, 3))
+    await _breach(world.police)
+    await services.accounts.configure_commune("Xã Mẫu Sơn", {}, head="Hoàng Văn Minh")
+    police = await world.actor("police1")
+    at(clock, date(2026, 12, 4), 10)
+    await services.supervision.sign_month(police, date(2026, 11, 1))  # on time
+    at(clock, date(2026, 12, 10), 10)
+
+    report = await services.reports.for_actor(police, date(2026, 11, 1), date(2026, 11, 30))
+
+    assert (report.grades, report.grades_signed, report.grades_on_time, report.breaches) == (1, 1, 1, 1)
+
+
+async def test_the_review_and_the_periodic_report_are_reminded(services, clock):
+    from tests.test_reminders_alerts import run_tick
+
+    world, channel, _binh, _chat = await _setting(services, clock, date(2026, 11, 27))
+    await _breach(world.police)  # Friday 27/11: due Friday 04/12
+    await services.accounts.configure_commune("Xã Mẫu Sơn", {"rollcall_by_bot": True})
+    at(clock, date(2026, 12, 1), 9)
+    await run_tick(services)
+    at(clock, date(2026, 12, 3), 9)
+    await run_tick(services)
+    await run_tick(services)
+    await services.notifier.flush()
+
+    assert channel.texts("binh")[-1] == ("Nhắc lịch: trong những ngày đầu tháng này, anh/chị gửi báo cáo định kỳ cho "
+                                         "Công an xã (/selfreport). Điểm danh hằng tháng cũng làm được tại đây: /present.")
+    reviews = [t for t in channel.texts("police1") if "hạn tổ chức kiểm điểm" in t]
+    assert reviews == ["Nhắc lịch: ngày mai (04/12/2026) là hạn tổ chức kiểm điểm Nông Văn Bình. Ghi kết quả bằng "
+                       "/reviews."]

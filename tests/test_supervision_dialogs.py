@@ -83,6 +83,7 @@ async def test_the_returnee_joins_with_the_code_from_enrolment_and_sees_only_the
         "/selfreport nếu xã dùng trợ lý cho việc này.",
         "Số ngày vắng mặt đã được đồng ý: 0/243 (mỗi lần không quá 60 ngày; theo Luật 2019, cần xác nhận). "
         "Xin phép: /absence.",
+        "Điểm danh: trong 5 ngày đầu mỗi tháng, tại trụ sở Công an xã.",
         "Từ ngày 10/01/2027 (qua một nửa thời gian thử thách), nếu có nhiều tiến bộ, anh/chị có thể được đề nghị rút "
         "ngắn thời gian thử thách; Tòa án quyết định (BLHS Điều 65 khoản 4, 66 khoản 5).",
         "Án tích của anh/chị có thể được xóa từ ngày 10/01/2029 (dự kiến, nếu khi phạm tội anh/chị đã đủ 18 tuổi "

@@ -52,6 +52,10 @@ def summary_text(report) -> str:
     lines.append(_("Records cleared: {count}", count=report.cleared))
     lines.append(_("Outreach: {meetings} meetings, {people} participants; tips received: {tips}",
                    meetings=report.meetings, people=report.participants, tips=report.tips))
+    if report.grades or report.breaches:
+        lines.append(_("Monthly grades: {signed} of {total} signed, {on_time} by day 5; breach records and fines: "
+                       "{breaches}", signed=report.grades_signed, total=report.grades, on_time=report.grades_on_time,
+                       breaches=report.breaches))
     return "\n".join(lines)
 
 

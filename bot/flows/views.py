@@ -63,6 +63,10 @@ async def on_me(ctx: StepContext) -> list[Reply]:
                 per, total, used = budget
                 lines.append(_("Days away approved so far: {used} of {total} (at most {per} per absence; 2019 law, to be "
                                "confirmed). To ask: /absence.", used=used, total=total, per=per))
+            roll_call = await ctx.services.supervision.my_roll_call(ctx.actor)
+            lines.append(_("Roll call this month: done.") if roll_call == "done" else
+                         _("Roll call: in the first 5 days of each month (/present).") if roll_call in ("open", "closed")
+                         else _("Roll call: in the first 5 days of each month, at the commune police office."))
             for due in await ctx.services.supervision.my_reviews(ctx.actor):
                 lines.append(_("Review meeting: by {date}.", date=format_date(due)))
             shortening = may_be_proposed_from(record.category, record.probation_start or record.release_date,

@@ -66,6 +66,9 @@ def summary_rows(report: Report) -> list[list]:
         [_("Outreach meetings"), report.meetings],
         [_("Participants in outreach meetings"), report.participants],
         [_("Tips received"), report.tips],
+        [_("Monthly grades signed"), report.grades_signed],
+        [_("Monthly grades signed on time (by day 5)"), report.grades_on_time],
+        [_("Breach records and administrative fines"), report.breaches],
     ]
 
 

@@ -24,9 +24,10 @@ from bot.services.outbox import enqueue, enqueue_many
 from bot.storage.appointments import Appointments
 from bot.storage.cadence import CadenceRules
 from bot.storage.communes import Communes
-from bot.storage.cycle import Absences
+from bot.storage.cycle import Absences, Breaches
 from bot.storage.outbox import Outbox
 from bot.storage.people import People
+from bot.storage.records import Records
 from bot.storage.schedule import Marks, Schedule
 from bot.textnorm import fold
 
@@ -106,6 +107,7 @@ class Reminders(Service):
         await self._missed(tx, missed, police, settings.digest_threshold, now, today, queued)
         await self._appointments(tx, commune_id, now, send)
         await self._police_deadlines(tx, commune_id, police, today, send)
+        await self._cycle(tx, commune_id, police, today, send)
         for absence, name in await Absences.overdue(tx, commune_id, today):  # once per absence and officer
             for officer in police:
                 send(officer.id, "absence_overdue", {"name": name, "date": absence.last_day.isoformat()},
@@ -113,6 +115,24 @@ class Reminders(Service):
         queued.update(await enqueue_many(tx, tz=self.tz, now=now, settings=settings, items=batch))
         await Schedule.set_look_on(tx, looks)
         known.update(item[3] for item in batch)
+
+    async def _cycle(self, tx, commune_id, police, today, send) -> None:
+        """Nghị định 231: police hear the day before a review meeting falls due; on day 1 of each
+        month everyone supervised is reminded of the periodic report (and of the roll call where
+        the commune does it through the bot) — an obligation's reminder, like an appointment's."""
+        tomorrow = today + ONE_DAY
+        for breach in await Breaches.reviews_open(tx, commune_id):
+            if breach.review_due == tomorrow:
+                record = await Records.get(tx, breach.person_id)
+                for officer in police:
+                    send(officer.id, "police_review_due", {"name": record.full_name, "date": tomorrow.isoformat()},
+                         f"review:{breach.id}:{officer.id}")
+        if today.day == 1:
+            by_bot = await Communes.rollcall_by_bot(tx, commune_id)
+            for record in await Records.in_commune(tx, commune_id):
+                if record.category in (Category.SUSPENDED, Category.NON_CUSTODIAL, Category.PAROLE):
+                    send(record.person_id, "person_report_due", {"rollcall": by_bot},
+                         f"person:report:{today:%Y-%m}:{record.person_id}")
 
     async def _missed(self, tx, missed, police, threshold, now, today, queued) -> None:
         """A few missed check-ins: one alert each. Many: one digest a day instead of a storm."""

@@ -19,6 +19,7 @@ import gc
 import statistics
 import threading
 
+from bot.clock import from_db
 from bot.models import Category, CloseReason, Role
 from bot.rules.cadence import DueState, deadlines, due, rule_for
 from bot.services.access import PermissionDenied, require_role
@@ -67,6 +68,10 @@ class Report:
     meetings: int = 0
     participants: int = 0
     tips: int = 0
+    grades: int = 0  # monthly grades of the period's months (people × months)
+    grades_signed: int = 0
+    grades_on_time: int = 0  # signed by day 5 of the next month (Nghị định 231/2026, Điều 8)
+    breaches: int = 0  # breach records and administrative fines dated in the period
     monthly: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))  # YYYY-MM → on_time/late/alerts
     people: list[PersonRow] = field(default_factory=list)  # police of the commune only
 
@@ -245,6 +250,14 @@ async def _compute(db, commune_ids: list[int], start: date, end: date, scope: st
                                                                                     end_at)
         report.meetings, report.participants, report.tips = await ReportData.outreach_between(
             conn, commune_ids, start, end)
+        grades, report.breaches = await ReportData.cycle_between(conn, commune_ids, start, end)
+    for month, signed_at in grades:
+        report.grades += 1
+        if signed_at:
+            report.grades_signed += 1
+            year, number = int(month[:4]), int(month[5:])
+            deadline = date(year + number // 12, number % 12 + 1, 5)  # day 5 of the next month
+            report.grades_on_time += from_db(signed_at).astimezone(tz).date() <= deadline
 
     with _no_gc_pauses():
         Reports._tally(report, rows, rules, contacts, today, with_people)

@@ -105,6 +105,21 @@ class ReportData:
         return posted["n"], interest["n"]
 
     @staticmethod
+    async def cycle_between(conn: Connection, commune_ids: list[int], start: date, end: date) -> tuple[list, int]:
+        """The monthly grades of months in the period ((month, signed_at or None)) and the breach
+        records and fines dated in it."""
+        marks = _in(commune_ids)
+        grades = await fetch_all(
+            conn, f"""SELECT g.month, g.signed_at FROM monthly_grades g JOIN people p ON p.id = g.person_id
+                      WHERE p.commune_id IN ({marks}) AND g.month BETWEEN ? AND ?""",
+            (*commune_ids, start.strftime("%Y-%m"), end.strftime("%Y-%m")))
+        row = await fetch_one(
+            conn, f"""SELECT count(*) AS n FROM breaches b JOIN people p ON p.id = b.person_id
+                      WHERE p.commune_id IN ({marks}) AND b.on_date BETWEEN ? AND ?""",
+            (*commune_ids, start.isoformat(), end.isoformat()))
+        return [(r["month"], r["signed_at"]) for r in grades], row["n"]
+
+    @staticmethod
     async def outreach_between(conn: Connection, commune_ids: list[int], start: date, end: date
                                ) -> tuple[int, int, int]:
         """(meetings, participants, tips) in the period."""
