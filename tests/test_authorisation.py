@@ -38,6 +38,13 @@ ALLOWED = {
     "appointment_x": {"police"},
     "assess_x": {"police", "supervisor"},
     "fix_checkins": {"supervisor", "other_supervisor", "police", "other_police"},
+    "members": {"police", "other_police"},  # their own commune's
+    "breach_on_x": {"police"},
+    "roll_call_x": {"police"},
+    "grades": {"police", "other_police"},  # their own commune's
+    "data_requests": {"police", "other_police"},
+    "ask_to_be_away": {"returnee"},
+    "my_data": {"returnee", "family", "supervisor", "other_supervisor", "police", "other_police", "province"},
 }
 
 
@@ -114,6 +121,21 @@ async def attempt(services, actor, action, x, alert_id, thread_id):
         return await s.supervision.assess(actor, x, conduct="good", work="steady", family="supportive", needs="")
     if action == "fix_checkins":
         return await s.supervision.fixable_checkins(actor)
+    if action == "members":
+        return await s.members.members(actor)
+    if action == "breach_on_x":
+        return await s.supervision.record_breach(actor, x, kind="breach", on=date(2026, 11, 20), what="test")
+    if action == "roll_call_x":
+        return await s.supervision.record_roll_call(actor, x, date(2026, 11, 20))
+    if action == "grades":
+        return await s.supervision.month(actor, date(2026, 10, 1))
+    if action == "data_requests":
+        return await s.privacy.open_requests(actor)
+    if action == "ask_to_be_away":
+        return await s.supervision.request_absence(actor, first=date(2026, 12, 1), last=date(2026, 12, 2),
+                                                   place="Xã Khác", reason="việc gia đình", for_work=False)
+    if action == "my_data":
+        return await s.privacy.my_data(actor)
     raise AssertionError(action)
 
 
@@ -136,6 +158,9 @@ async def test_views_never_leak_another_persons_or_communes_data(setting):
     assert await services.supervision.roster(actors["other_police"]) == []
     assert await services.alerting.unresolved(actors["other_police"]) == []
     assert await services.handoff.open_threads(actors["other_supervisor"]) == []
+    assert await services.supervision.month(actors["other_police"], date(2026, 10, 1)) == []
+    assert {m.person.commune_id for m in await services.members.members(actors["other_police"])} == {
+        actors["other_police"].person.commune_id}
     report = await services.reports.for_actor(actors["province"], date(2026, 1, 1), date(2026, 11, 22))
     assert report.people == []
     me = await services.supervision.me(actors["returnee"])

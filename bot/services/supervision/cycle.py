@@ -50,6 +50,14 @@ def month_bounds(first: date) -> tuple[date, date]:
 
 
 class CycleService(Service):
+    async def _scoped(self, tx, police, item, item_id: int):
+        """``item`` (a breach, a report, an absence) if it exists and is about a person of the
+        officer's commune; NotFound otherwise."""
+        if item is None:
+            raise NotFound(item_id)
+        await self._police_record(tx, police, item.person_id)
+        return item
+
     async def _days_off(self, conn, commune_id: int) -> set[date]:
         return await DaysOff.of_commune(conn, commune_id)
 
@@ -112,9 +120,7 @@ class CycleService(Service):
             raise ValueError(outcome)
         now = self.clock.now()
         async with self.db.transaction() as tx:
-            breach = await Breaches.get(tx, breach_id)
-            if breach is None:
-                raise NotFound(breach_id)
+            breach = await self._scoped(tx, police, await Breaches.get(tx, breach_id), breach_id)
             record = await self._police_record(tx, police, breach.person_id)
             if not await Breaches.record_review(tx, breach_id, on, outcome):
                 raise NotFound(breach_id)  # recorded meanwhile
@@ -143,10 +149,7 @@ class CycleService(Service):
         police = require_role(actor, Role.POLICE)
         now = self.clock.now()
         async with self.db.transaction() as tx:
-            report = await SelfReports.get(tx, report_id)
-            if report is None:
-                raise NotFound(report_id)
-            await self._police_record(tx, police, report.person_id)
+            report = await self._scoped(tx, police, await SelfReports.get(tx, report_id), report_id)
             if not await SelfReports.review(tx, report_id, by=police.id, outcome="accepted" if accept else "redo",
                                             note=note[:500], now=now):
                 return False
@@ -339,10 +342,7 @@ class CycleService(Service):
         police = require_role(actor, Role.POLICE)
         now = self.clock.now()
         async with self.db.transaction() as tx:
-            absence = await Absences.get(tx, absence_id)
-            if absence is None:
-                raise NotFound(absence_id)
-            await self._police_record(tx, police, absence.person_id)
+            absence = await self._scoped(tx, police, await Absences.get(tx, absence_id), absence_id)
             if not await Absences.decide(tx, absence_id, approved=approved, ref=ref[:200], by=police.id, now=now):
                 return False
             await Audit.record(tx, now=now, actor_id=police.id, action="absence.decide", subject_id=absence.person_id,
@@ -356,10 +356,7 @@ class CycleService(Service):
         police = require_role(actor, Role.POLICE)
         now = self.clock.now()
         async with self.db.transaction() as tx:
-            absence = await Absences.get(tx, absence_id)
-            if absence is None:
-                raise NotFound(absence_id)
-            await self._police_record(tx, police, absence.person_id)
+            absence = await self._scoped(tx, police, await Absences.get(tx, absence_id), absence_id)
             done = await Absences.returned(tx, absence_id, day)
             if done:
                 await Audit.record(tx, now=now, actor_id=police.id, action="absence.return",
