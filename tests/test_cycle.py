@@ -281,8 +281,12 @@ async def test_the_person_does_the_roll_call_through_the_bot_where_the_commune_t
 
     assert said == ["Đã điểm danh tháng 12/2026. Cảm ơn anh/chị."]
     assert (await chat.says("/present"))[0] == "Anh/chị đã điểm danh tháng này. Cảm ơn anh/chị."
-    at(clock, date(2027, 1, 8), 10)
-    assert (await chat.says("/present"))[0].startswith("Điểm danh làm trong 5 ngày đầu mỗi tháng.")
+    await services.accounts.configure_commune("Xã Mẫu Sơn", {"rollcall_days": 3})  # the officer's window
+    at(clock, date(2027, 1, 4), 10)
+    assert (await chat.says("/present"))[0].startswith("Điểm danh qua trợ lý chỉ mở trong những ngày đầu mỗi tháng.")
+    at(clock, date(2027, 1, 3), 10)
+    assert (await chat.says("/present"))[0].startswith("Điểm danh tháng này: gửi vị trí hiện tại")
+    await chat.says("/cancel")
     [(_record, _grade, facts)] = await services.supervision.month(await world.actor("police1"), date(2026, 12, 1))
     assert facts.roll_call_done  # counted in December's facts for the grade
     assert binh
@@ -320,3 +324,32 @@ async def test_the_review_and_the_periodic_report_are_reminded(services, clock):
     reviews = [t for t in channel.texts("police1") if "hạn tổ chức kiểm điểm" in t]
     assert reviews == ["Nhắc lịch: ngày mai (04/12/2026) là hạn tổ chức kiểm điểm Nông Văn Bình. Ghi kết quả bằng "
                        "/reviews."]
+
+
+async def test_the_police_card_shows_a_missing_periodic_report_and_the_review_due(services, clock):
+    world, _channel, binh, _chat = await _setting(services, clock)
+    await _breach(world.police)
+
+    card = await services.supervision.card(await world.actor("police1"), binh)
+    from bot.flows.texts import card_text
+    from bot.i18n import use_locale
+
+    with use_locale("vi"):
+        text = card_text(card)
+    assert "Tháng này: báo cáo định kỳ chưa nhận; điểm danh chưa." in text
+    assert "Vi phạm, xử phạt: 1. Kiểm điểm chậm nhất ngày 08/12/2026 (/reviews)." in text
+
+
+
+async def test_after_the_months_roll_call_police_can_record_a_spot_check(services, clock):
+    world, _channel, _binh, _chat = await _setting(services, clock)
+    police = world.police
+    await police.says("/rollcall")
+    assert (await police.says("nong van binh")) == ["Đã ghi điểm danh trực tiếp cho Nông Văn Bình, ngày 01/12/2026."]
+
+    await police.says("/rollcall")
+    await police.says("nong van binh")
+    assert police.last.text == "Nông Văn Bình đã điểm danh tháng này. Ghi một lần kiểm tra đột xuất?"
+    said = await police.picks("Ghi kiểm tra đột xuất")
+
+    assert said == ["Đã ghi kiểm tra đột xuất Nông Văn Bình, ngày 01/12/2026."]

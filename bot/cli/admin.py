@@ -43,6 +43,8 @@ def add_parsers(sub) -> None:
                                             'e.g. "Tỉnh Lạng Sơn"')
     commune.add_argument("--rollcall-by-bot", choices=["yes", "no"],
                          help="people serving in the community do the monthly roll call through the bot (/present)")
+    commune.add_argument("--rollcall-days", type=int, metavar="N",
+                         help="with --rollcall-by-bot: open on days 1 to N of each month (1-5; default 5)")
     commune.add_argument("--day-off", action="append", default=[], metavar="DD/MM/YYYY",
                          help="a day the commune does not work (besides public holidays): working-day deadlines skip it")
 
@@ -265,6 +267,10 @@ async def _commune(services, args) -> int:
             changes["urgent_bypasses_quiet"] = args.urgent_at_night == "yes"
         if args.rollcall_by_bot:
             changes["rollcall_by_bot"] = args.rollcall_by_bot == "yes"
+        if args.rollcall_days is not None:
+            if not 1 <= args.rollcall_days <= 5:
+                raise ValueError("--rollcall-days is 1 to 5: the roll call is in the first 5 days of the month")
+            changes["rollcall_days"] = args.rollcall_days
         for option, column in (("escalate_after", "escalate_after_minutes"), ("grace_days", "missed_grace_days"),
                                ("digest_threshold", "digest_threshold")):
             value = getattr(args, option)

@@ -191,18 +191,35 @@ REVIEWS = Flow(
 
 async def on_rollcall_person(ctx: StepContext, person_id: int):
     today = ctx.services.supervision.today()
-    done = await ctx.services.supervision.record_roll_call(ctx.actor, person_id, today)
     name = await _name(ctx, person_id)
-    if not done:
-        return Finish((Reply(_("{name} already has this month's roll call.", name=name)),))
-    return Finish((Reply(_("Roll call recorded for {name}, {date}, in person.", name=name, date=format_date(today))),))
+    if await ctx.services.supervision.record_roll_call(ctx.actor, person_id, today):
+        return Finish((Reply(_("Roll call recorded for {name}, {date}, in person.", name=name,
+                               date=format_date(today))),))
+    ctx.draft.update(person_id=person_id, name=name)
+    return Goto("spot")
+
+
+async def prompt_spot(ctx: StepContext) -> Reply:
+    return Reply(_("{name} already has this month's roll call. Record a spot check instead?", name=ctx.draft["name"]),
+                 (Choice("yes", _("Record a spot check")), Choice("no", _("No"))))
+
+
+async def on_spot(ctx: StepContext, incoming: Incoming):
+    if incoming.choice != "yes":
+        return Finish((Reply(_("Nothing was changed.")),))
+    today = ctx.services.supervision.today()
+    if not await ctx.services.supervision.record_roll_call(ctx.actor, ctx.draft["person_id"], today, how="spot"):
+        return Finish((Reply(_("{name} already has a spot check this month.", name=ctx.draft["name"])),))
+    return Finish((Reply(_("Spot check recorded for {name}, {date}.", name=ctx.draft["name"],
+                           date=format_date(today))),))
 
 
 ROLLCALL = Flow(
     name="rollcall", command="rollcall", title=N_("Monthly roll call"), roles=POLICE, first="person",
     begin=breach_begin, menu_roles=frozenset(),
     steps={"person": picker("person", lambda: _("Who came for this month's roll call?"), supervised,
-                            on_rollcall_person)},
+                            on_rollcall_person),
+           "spot": Step(prompt_spot, on_spot)},
 )
 
 
@@ -574,8 +591,8 @@ async def present_begin(ctx: StepContext):
         "done": _("You have already done this month's roll call. Thank you."),
         "off": _("Your commune does the roll call in person: please come to the commune police office in the first "
                  "5 days of the month."),
-        "closed": _("The roll call is done in the first 5 days of each month. Please come back then, or see the "
-                    "commune police."),
+        "closed": _("The roll call through the bot is open in the first days of each month only. Please come back "
+                    "then, or see the commune police."),
         "none": _("Only someone serving a sentence in the community does a monthly roll call."),
     }[state]),))
 

@@ -121,6 +121,15 @@ def card_text(card) -> str:
             month = f"{a.period[5:]}/{a.period[:4]}"
             lines.append(f"• {month}: {_(CONDUCT_LABELS[a.conduct])}, {_(WORK_LABELS[a.work])}, "
                          f"{_(FAMILY_LABELS[a.family])}" + (f"; {a.needs[:80]}" if a.needs else ""))
+    if card.cycle is not None:
+        lines.append(_("This month: periodic report {report}; roll call {roll_call}.",
+                       report=_("received") if card.cycle["report"] else _("not received yet"),
+                       roll_call=_("done") if card.cycle["roll_call"] else _("not done yet")))
+        if card.cycle["breaches"]:
+            line = _("Breach records and fines: {count}.", count=card.cycle["breaches"])
+            if card.cycle["review_due"]:
+                line += " " + _("Review meeting due by {date} (/reviews).", date=format_date(card.cycle["review_due"]))
+            lines.append(line)
     if card.self_reports:
         r = card.self_reports[0]
         lines.append(_("Latest self-report {date}: {wellbeing}", date=format_date(r.created_at),

@@ -77,6 +77,7 @@ class Communes:
     async def update_settings(conn: Connection, commune_id: int, **values) -> None:
         """``values`` named as the fields of :class:`CommuneSettings` (booleans as booleans)."""
         allowed = {"quiet_start", "quiet_end", "urgent_bypasses_quiet", "escalate_after_minutes", "rollcall_by_bot",
+                   "rollcall_days",
                    "missed_grace_days", "digest_threshold"}
         if not values or set(values) - allowed:
             raise ValueError(f"unknown commune settings: {sorted(set(values) - allowed)}")
@@ -84,6 +85,8 @@ class Communes:
                            (*(int(v) if isinstance(v, bool) else v for v in values.values()), commune_id))
 
     @staticmethod
-    async def rollcall_by_bot(conn: Connection, commune_id: int) -> bool:
-        row = await fetch_one(conn, "SELECT rollcall_by_bot FROM communes WHERE id = ?", (commune_id,))
-        return bool(row and row["rollcall_by_bot"])
+    async def rollcall_by_bot(conn: Connection, commune_id: int) -> int:
+        """0 when the commune does the roll call in person; else how many first days of the month
+        the person may do it through the bot (at most 5)."""
+        row = await fetch_one(conn, "SELECT rollcall_by_bot, rollcall_days FROM communes WHERE id = ?", (commune_id,))
+        return min(5, row["rollcall_days"]) if row and row["rollcall_by_bot"] else 0

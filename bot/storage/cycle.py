@@ -82,7 +82,8 @@ class RollCalls:
 
     @staticmethod
     async def done(conn: Connection, person_id: int, month: str) -> date | None:
-        row = await fetch_one(conn, "SELECT on_date FROM roll_calls WHERE person_id = ? AND month = ?",
+        """The month's roll call (in person or through the bot; a spot check does not replace it)."""
+        row = await fetch_one(conn, "SELECT on_date FROM roll_calls WHERE person_id = ? AND month = ? AND how <> 'spot'",
                               (person_id, month))
         return date.fromisoformat(row["on_date"]) if row else None
 

@@ -28,7 +28,6 @@ from bot.storage.self_reports import SelfReports
 
 SUPERVISED = (Category.SUSPENDED, Category.NON_CUSTODIAL, Category.PAROLE)  # graded monthly (NĐ 231 Điều 8)
 KINDS = ("breach", "fine")
-ROLL_CALL_DAYS = 5  # NĐ 231 Điều 10: in the first 5 days of each month
 
 
 @dataclass(frozen=True)
@@ -163,6 +162,7 @@ class CycleService(Service):
     # ---- the month: roll call, facts, grades --------------------------------------------------
 
     async def record_roll_call(self, actor, person_id: int, on: date, how: str = "in_person") -> bool:
+        """The month's roll call in person, or (``how="spot"``) a spot check (NĐ 231 Điều 10)."""
         police = require_role(actor, Role.POLICE)
         now = self.clock.now()
         async with self.db.transaction() as tx:
@@ -182,11 +182,12 @@ class CycleService(Service):
             record = await Records.get(conn, person.id)
             if record is None or record.category not in SUPERVISED or not record.open:
                 return "none"
-            if not await Communes.rollcall_by_bot(conn, person.commune_id):
+            window = await Communes.rollcall_by_bot(conn, person.commune_id)
+            if not window:
                 return "off"
             if await RollCalls.done(conn, person.id, month_key(today)):
                 return "done"
-        return "open" if today.day <= ROLL_CALL_DAYS else "closed"
+        return "open" if today.day <= window else "closed"
 
     async def roll_call_by_person(self, actor, *, photo: str | None = None,
                                   location: tuple[float, float] | None = None) -> bool:

@@ -30,6 +30,7 @@ from bot.storage.assignments import Assignments
 from bot.storage.audit import Audit
 from bot.storage.checkins import Checkins
 from bot.storage.communes import Communes
+from bot.storage.cycle import Breaches, RollCalls
 from bot.storage.family import FamilyLinks
 from bot.storage.people import People
 from bot.storage.records import RECORD_FIELDS, RecordChanges, Records, Supplementaries
@@ -83,6 +84,9 @@ class Card:
     self_reports: list[SelfReport]
     alerts: list[Alert]
     changes: list[dict] = field(default_factory=list)
+    # While serving in the community (Nghị định 231/2026): this month's periodic report and roll
+    # call, breach records and fines, the next review meeting due.
+    cycle: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -229,9 +233,22 @@ class RecordsService(Service):
                 self_reports=await SelfReports.of_person(tx, person_id),
                 alerts=await Alerts.open_for_person(tx, person_id),
                 changes=await RecordChanges.of(tx, person_id),
+                cycle=await self._cycle_facts(tx, record),
             )
             await Audit.record(tx, now=now, actor_id=police.id, action="record.view", subject_id=person_id)
         return card
+
+    async def _cycle_facts(self, conn, record: Record) -> dict | None:
+        if record.category not in (Category.SUSPENDED, Category.NON_CUSTODIAL, Category.PAROLE) or not record.open:
+            return None
+        today = self.today()
+        month = f"{today:%Y-%m}"
+        reports = await SelfReports.of_person(conn, record.person_id, limit=5)
+        breaches = await Breaches.of_person(conn, record.person_id)
+        reviews = sorted(b.review_due for b in breaches if b.review_due and b.review_outcome is None)
+        return {"report": any(r.created_at.astimezone(self.tz).strftime("%Y-%m") == month for r in reports),
+                "roll_call": await RollCalls.done(conn, record.person_id, month) is not None,
+                "breaches": len(breaches), "review_due": reviews[0] if reviews else None}
 
     async def me(self, actor) -> list[MyView]:
         """A returnee's own record; for a family member, their relatives' shared parts."""

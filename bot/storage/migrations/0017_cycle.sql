@@ -21,10 +21,10 @@ CREATE TABLE roll_calls (
     person_id   INTEGER NOT NULL REFERENCES people(id),
     month       TEXT NOT NULL,                  -- YYYY-MM
     on_date     TEXT NOT NULL,
-    how         TEXT NOT NULL CHECK (how IN ('in_person', 'bot')),
+    how         TEXT NOT NULL CHECK (how IN ('in_person', 'bot', 'spot')),  -- spot: a spot check by police
     recorded_by INTEGER REFERENCES people(id),
     created_at  TEXT NOT NULL,
-    PRIMARY KEY (person_id, month)
+    PRIMARY KEY (person_id, month, how)
 );
 
 CREATE TABLE monthly_grades (
@@ -76,6 +76,7 @@ CREATE INDEX absences_person ON absences (person_id);
 -- The roll call by the person through the bot (NĐ 231 Điều 10: in person or by an electronic app),
 -- where the commune turns it on: a location or a photo, within the first 5 days of the month.
 ALTER TABLE communes ADD COLUMN rollcall_by_bot INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE communes ADD COLUMN rollcall_days INTEGER NOT NULL DEFAULT 5;   -- the bot's window: days 1..N
 ALTER TABLE roll_calls ADD COLUMN photo TEXT;
 ALTER TABLE roll_calls ADD COLUMN latitude REAL;
 ALTER TABLE roll_calls ADD COLUMN longitude REAL;
