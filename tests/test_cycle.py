@@ -164,6 +164,7 @@ async def test_the_end_of_the_term_moves_the_record_on_by_itself(services, clock
     await police.says("nong van binh")
     said = await police.says("11/01/2027")
     assert said[0].startswith("Đã lưu. Việc giám sát Nông Văn Bình kết thúc; hồ sơ chờ xóa án tích.")
+    assert "Ngày dự kiến được xóa án tích: 11/01/2028" in said[0]  # án treo: 1 year after the certificate
     await services.notifier.flush()
     assert channel.texts("binh")[-1] == ("Công an xã đã ghi nhận giấy chứng nhận chấp hành xong ngày 11/01/2027. "
                                          "Việc giám sát đã kết thúc. Gửi /expungement để xem khi nào anh/chị có thể "

@@ -327,6 +327,12 @@ async def on_certificate_day(ctx: StepContext, incoming: Incoming):
         text = _("Saved. Supervision of {name} ends; the record waits for expungement. The commune People's "
                  "Committee ends supervision within 3 working days (Nghị định 231/2026, Điều 12).",
                  name=ctx.draft["name"])
+        from bot.flows.views import expected_expungement
+
+        expected = expected_expungement(record, completed=day)
+        if expected:
+            text += "\n" + _("Expected expungement date: {date} (an adult's automatic expungement, BLHS Điều 70; "
+                             "preliminary).", date=format_date(expected))
     return Finish((Reply(text + "\n" + _("{name} has been told what happens next.", name=ctx.draft["name"])),))
 
 

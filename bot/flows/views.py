@@ -96,13 +96,13 @@ MYLIST = Command("mylist", N_("My people"), frozenset({Role.SUPERVISOR}), on_myl
 ME = Command("me", N_("My dates and obligations"), frozenset({Role.RETURNEE, Role.FAMILY}), on_me)
 
 
-def expected_expungement(record) -> date | None:
+def expected_expungement(record, completed: date | None = None) -> date | None:
     """The date an adult's record of this penalty may be cleared automatically (BLHS Điều 70), from
-    the record's completion day (still to come, while serving); None if the record lacks it."""
+    ``completed`` or the record's completion day (still to come, while serving); None if unknown."""
     from bot.flows.expungement import completion_day
     from bot.rules import expungement as rules
 
-    completed = completion_day(record)
+    completed = completed or completion_day(record)
     if completed is None or record.penalty_type.value == "exempted":
         return None
     try:
