@@ -175,3 +175,24 @@ def test_the_readme_says_what_is_kept_for_every_table():
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     section = readme.split("### What is kept, for how long, who sees it", 1)[1].split("\n## ", 1)[0]
     assert [rule.table for rule in RULES if f"`{rule.table}`" not in section] == []
+
+
+async def test_anonymising_one_person_leaves_a_namesakes_pending_notices_alone(services, clock):
+    """"Lê Văn An" is inside "Lê Văn Anh": only the exact name, as the bot stores it, is swept."""
+    from bot.services.outbox import enqueue
+
+    world = await make_world(services)
+    an = await world.enrol("Lê Văn An")
+    await world.enrol("Lê Văn Anh", dob=date(1991, 1, 1))
+    police = await world.actor("police1")
+    await services.supervision.close(police, an, CloseReason.MOVED_AWAY, date(2026, 11, 22))
+    clock.advance(days=services.privacy.retention_days + 2)
+    async with services.db.transaction() as tx:  # a notice about Anh waiting for the morning
+        await enqueue(tx, tz=services.settings.timezone, now=clock.now(), person_id=police.person.id,
+                      kind="assigned", params={"name": "Lê Văn Anh", "village": "Thôn Nà Lay"})
+
+    assert await services.privacy.anonymise_due() == 1
+
+    async with services.db.reading() as conn:
+        async with conn.execute("SELECT params FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL") as cur:
+            assert any("Lê Văn Anh" in r[0] for r in await cur.fetchall())

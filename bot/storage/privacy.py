@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -60,7 +61,11 @@ class PrivacyData:
         table :data:`RULES` lists (the person, their family members' accounts, and what others wrote
         or were sent about them)."""
         row = await fetch_one(conn, "SELECT full_name FROM people WHERE id = ?", (person_id,))
-        params = {"p": person_id, "name": (row["full_name"] if row else "") or "\x00", "now": to_db(now),
+        # The name as a JSON string ("Lê Văn An", quotes included): it finds the name where the bot
+        # stored it as a value, and not inside another's ("Lê Văn Anh").
+        name = (row["full_name"] if row else "") or ""
+        params = {"p": person_id, "name": json.dumps(name, ensure_ascii=False) if name.strip() else "\x00",
+                  "now": to_db(now),
                   "week_ago": to_db(now - timedelta(days=TEXT_KEPT_DAYS)),
                   "month_ago": to_db(now - timedelta(days=DRAFTS_KEPT_DAYS))}
         await conn.execute("CREATE TEMP TABLE IF NOT EXISTS anon_people (id INTEGER PRIMARY KEY)")
@@ -84,7 +89,7 @@ DRAFTS_KEPT_DAYS = 30  # a conversation left unfinished this long is forgotten
 @dataclass(frozen=True)
 class TableRule:
     """What anonymisation does to one table. ``rows`` selects the rows about the person (SQL with
-    ``:p`` the person, ``:name`` their name before anonymisation, ``:now``; ``temp.anon_people``
+    ``:p`` the person, ``:name`` their name before anonymisation as a quoted JSON string, ``:now``; ``temp.anon_people``
     holds the person and their family members' accounts). ``personal`` maps each column that can
     hold personal data to what replaces it (``BLANK``); ``kept`` names every other column, with
     ``why`` they may stay. Every column of every table is in one of the two: a test fails when a
