@@ -11,7 +11,7 @@ from openpyxl.styles import Font
 
 from bot.i18n import _, use_locale
 from bot.labels import CATEGORY_LABELS, GRADE_LABELS, REASON_LABELS
-from bot.reports.workbook import _append
+from bot.reports.workbook import append_row
 
 
 def build(rows, month: date, locale: str) -> bytes:
@@ -19,15 +19,15 @@ def build(rows, month: date, locale: str) -> bytes:
         book = Workbook()
         sheet = book.active
         sheet.title = f"{month:%m-%Y}"
-        _append(sheet, [_("Grades for {month}", month=f"{month:%m/%Y}")])
+        append_row(sheet, [_("Grades for {month}", month=f"{month:%m/%Y}")])
         sheet["A1"].font = Font(bold=True, size=13)
         header = [_("Full name"), _("Category"), _("Grade"), _("Proposed"), _("Reasons"), _("Roll call"),
                   _("Periodic report"), _("Breaches and fines"), _("Signed")]
-        _append(sheet, header)
+        append_row(sheet, header)
         for cell in sheet[2]:
             cell.font = Font(bold=True)
         for record, grade, facts in rows:
-            _append(sheet, [
+            append_row(sheet, [
                 record.full_name, _(CATEGORY_LABELS[record.category]), _(GRADE_LABELS[grade.grade or grade.proposed]),
                 _(GRADE_LABELS[grade.proposed]),
                 ", ".join(_(REASON_LABELS[r]) for r in grade.reasons if r in REASON_LABELS),

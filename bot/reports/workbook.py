@@ -19,7 +19,7 @@ from bot.services.reports import Report
 DATE_FORMAT = "DD/MM/YYYY"
 
 
-def _append(sheet, row: list) -> None:
+def append_row(sheet, row: list) -> None:
     """One row: text stays text (a name typed as "=HYPERLINK(…)" is never a formula the reader's
     spreadsheet runs: openpyxl makes any string starting with "=" a formula), dates show dd/mm/yyyy."""
     sheet.append(row)
@@ -36,7 +36,7 @@ def _sheet(book: Workbook, title: str, header: list[str], rows: list[list]) -> N
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        _append(sheet, row)
+        append_row(sheet, row)
     for column in sheet.columns:
         sheet.column_dimensions[column[0].column_letter].width = max(12, min(60, max(len(str(c.value or "")) for c in column) + 2))
 
@@ -76,10 +76,10 @@ def build(report: Report) -> bytes:
     book = Workbook()
     summary = book.active
     summary.title = _("Summary")[:31]
-    _append(summary, [_("Report"), report.scope or _("All communes")])
+    append_row(summary, [_("Report"), report.scope or _("All communes")])
     summary["A1"].font = Font(bold=True, size=13)
     for row in summary_rows(report):
-        _append(summary, row)
+        append_row(summary, row)
     summary.column_dimensions["A"].width = 48
     summary.column_dimensions["B"].width = 22
     _sheet(book, _("By category"), [_("Category"), _("Managed at the end"), _("New")],
