@@ -98,17 +98,13 @@ ME = Command("me", N_("My dates and obligations"), frozenset({Role.RETURNEE, Rol
 
 def expected_expungement(record, completed: date | None = None) -> date | None:
     """The date an adult's record of this penalty may be cleared automatically (BLHS Điều 70), from
-    ``completed`` or the record's completion day (still to come, while serving); None if unknown."""
+    ``completed`` or the record's completion day (still to come, while serving); None if unknown.
+    The same preliminary date police are reminded of (``bot.rules.reminders.expungement_date``)."""
     from bot.flows.expungement import completion_day
-    from bot.rules import expungement as rules
+    from bot.rules.reminders import expungement_date
 
     completed = completed or completion_day(record)
-    if completed is None or record.penalty_type.value == "exempted":
+    if completed is None:
         return None
-    try:
-        result = rules.assess(rules.Case(age_at_offence=30, offence_chapter="ordinary", offence_category="very_serious",
-                                         intent="intentional", penalty=record.penalty_type.value,
-                                         prison_months=record.penalty_months, main_penalty_completed_on=completed))
-    except rules.InvalidCase:
-        return None
-    return result.date
+    found = expungement_date(record.penalty_type.value, record.penalty_months, completed.isoformat())
+    return found[0] if found else None
